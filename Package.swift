@@ -1,0 +1,138 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "flux",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "flux", targets: ["flux"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .target(
+            name: "FluxProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxCrypto",
+            dependencies: ["COpenSSL"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxKV",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxStore",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxRPC",
+            dependencies: ["FluxProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxVerify",
+            dependencies: [
+                "FluxProtocol", "FluxRPC", "FluxKV", "FluxCrypto", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxStatus",
+            dependencies: [
+                "FluxProtocol", "FluxRPC", "FluxKV", "FluxCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxChat",
+            dependencies: [
+                "FluxProtocol", "FluxRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxGate",
+            dependencies: [
+                "FluxProtocol", "FluxRPC", "FluxStore", "FluxCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FluxServer",
+            dependencies: [
+                "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto",
+                "FluxVerify", "FluxStatus", "FluxGate", "FluxChat",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "flux",
+            dependencies: [
+                "FluxServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FluxProtocolTests",
+            dependencies: [
+                "FluxProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "FluxCryptoTests", dependencies: ["FluxCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
+        .testTarget(name: "FluxStoreTests", dependencies: ["FluxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FluxVerifyTests",
+            dependencies: ["FluxVerify", "FluxKV"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FluxIntegrationTests",
+            dependencies: [
+                "FluxServer", "FluxProtocol", "FluxKV", "FluxStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,54 @@
+import FluxProtocol
+
+/// Where a client should connect for chat, and the token to present there.
+public struct ChatAssignment: Codable, Sendable, Hashable {
+    /// The chat node's name.
+    public var node: String
+    public var host: String
+    public var port: Int
+    public var token: String
+
+    public init(node: String, host: String, port: Int, token: String) {
+        self.node = node
+        self.host = host
+        self.port = port
+        self.token = token
+    }
+}
+
+/// What a chat node tells status about itself, on registration and on every renewal.
+public struct ChatNodeReport: Codable, Sendable, Hashable {
+    /// Unique node name.
+    public var name: String
+    /// The advertised address clients connect to.
+    public var host: String
+    public var port: Int
+    /// Logged-in sessions now.
+    public var sessions: Int
+    /// Sessions the node is meant to carry.
+    public var capacity: Int
+    /// A draining node is never assigned.
+    public var draining: Bool
+
+    public init(name: String, host: String, port: Int, sessions: Int, capacity: Int, draining: Bool = false) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.sessions = sessions
+        self.capacity = capacity
+        self.draining = draining
+    }
+}
+
+/// The status role: registry of chat nodes, node assignment and login tokens.
+public protocol StatusAPI: Sendable {
+    /// Registers or renews a chat node.
+    func reportChatNode(_ report: ChatNodeReport) async throws(FluxError)
+    /// Removes a chat node at once (graceful shutdown).
+    func removeChatNode(name: String) async throws(FluxError)
+    /// The least-loaded live node for `uid` and a fresh login token stored as `utoken_<uid>`.
+    /// Throws 1002 when no node is live.
+    func assignChatNode(uid: Int64) async throws(FluxError) -> ChatAssignment
+    /// The live nodes, for operators and tests.
+    func liveChatNodes() async throws(FluxError) -> [ChatNodeReport]
+}

@@ -1,0 +1,118 @@
+import Configuration
+import FluxCrypto
+import FluxVerify
+import Foundation
+import Logging
+
+/// Reads and checks each key of the Flux configuration. See `docs/configuration.md`.
+struct ConfigurationValues {
+    let reader: ConfigReader
+
+    mutating func read(_ config: inout FluxConfiguration) throws(ConfigurationError) {
+        if let dir = text("data.dir") {
+            guard !dir.isEmpty else { throw ConfigurationError(key: "data.dir", "must not be empty") }
+            config.dataDirectory = dir
+        }
+        config.databaseURL = text("db.url")
+        if let url = text("kv.url") {
+            guard url == "memory:" else {
+                throw ConfigurationError(key: "kv.url", "'\(url)' is not supported by this build (only memory:; Redis comes with split deployments)")
+            }
+            config.keyValueURL = url
+        }
+        if let url = text("mail.smtp_url"), !url.isEmpty {
+            do {
+                config.smtpURL = try SMTPURL(parsing: url)
+            } catch {
+                throw ConfigurationError(key: "mail.smtp_url", error.message)
+            }
+        }
+        if let from = text("mail.from") {
+            guard from.contains("@"), !from.contains("\r"), !from.contains("\n") else {
+                throw ConfigurationError(key: "mail.from", "'\(from)' is not an e-mail address")
+            }
+            config.verify.mailFrom = from
+        }
+        if let level = text("log.level") {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError(key: "log.level", "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            config.logLevel = parsed
+        }
+        if let logN = try integer("security.scrypt_log_n", in: 10...20) {
+            config.passwordParameters.logN = logN
+        }
+
+        if let host = text("gate.host") { config.gate.host = try hostValue("gate.host", host) }
+        if let port = try port("gate.port") { config.gate.port = port }
+        if let size = try integer("gate.max_body_bytes", in: 256...(16 << 20)) { config.gate.maxBodyBytes = size }
+        if let count = try integer("gate.max_login_failures", in: 1...1_000_000) { config.gate.maxLoginFailures = count }
+
+        if let host = text("chat.host") { config.chat.host = try hostValue("chat.host", host) }
+        if let port = try port("chat.port") { config.chat.port = port }
+        if let name = text("chat.name") {
+            guard !name.isEmpty, name.count <= 64 else { throw ConfigurationError(key: "chat.name", "must be 1–64 characters") }
+            config.chat.name = name
+        }
+        if let capacity = try integer("chat.capacity", in: 1...10_000_000) { config.chat.capacity = capacity }
+        if let interval = try duration("chat.renew_interval") { config.chat.renewInterval = interval }
+        try readAdvertise(&config)
+
+        if let ttl = try duration("status.token_ttl") { config.status.tokenLifetime = ttl }
+        if let ttl = try duration("status.node_ttl") { config.status.nodeLifetime = ttl }
+
+        if let ttl = try duration("verify.code_ttl") { config.verify.codeLifetime = ttl }
+        if let cooldown = try duration("verify.resend_cooldown", allowZero: true) { config.verify.resendCooldown = cooldown }
+        if let tries = try integer("verify.max_wrong_tries", in: 1...100) { config.verify.maxWrongTries = tries }
+        if let limit = try integer("verify.requests_per_address_per_hour", in: 1...1_000_000) {
+            config.verify.requestsPerAddressPerHour = limit
+        }
+    }
+
+    /// `chat.advertise` is `host:port`; by default the listen address, with a wildcard host replaced by
+    /// 127.0.0.1 (clients cannot connect to 0.0.0.0).
+    private func readAdvertise(_ config: inout FluxConfiguration) throws(ConfigurationError) {
+        if let advertise = text("chat.advertise") {
+            guard let colon = advertise.lastIndex(of: ":"),
+                let port = Int(advertise[advertise.index(after: colon)...]), (1...65535).contains(port),
+                colon != advertise.startIndex
+            else { throw ConfigurationError(key: "chat.advertise", "'\(advertise)' is not host:port") }
+            config.chat.advertiseHost = String(advertise[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            config.chat.advertisePort = port
+        } else {
+            let wildcard = ["0.0.0.0", "::", ""].contains(config.chat.host)
+            config.chat.advertiseHost = wildcard ? "127.0.0.1" : config.chat.host
+            config.chat.advertisePort = config.chat.port
+        }
+    }
+
+    private func text(_ key: String) -> String? {
+        reader.string(forKey: ConfigKey(key))?.trimmingCharacters(in: .whitespaces)
+    }
+
+    private func hostValue(_ key: String, _ value: String) throws(ConfigurationError) -> String {
+        guard !value.isEmpty, !value.contains(" ") else { throw ConfigurationError(key: key, "'\(value)' is not a host name or address") }
+        return value
+    }
+
+    private func port(_ key: String) throws(ConfigurationError) -> Int? {
+        try integer(key, in: 0...65535, what: "a port number (0–65535)")
+    }
+
+    private func integer(_ key: String, in range: ClosedRange<Int>, what: String? = nil) throws(ConfigurationError) -> Int? {
+        guard let value = text(key) else { return nil }
+        guard let number = Int(value), range.contains(number) else {
+            throw ConfigurationError(key: key, "'\(value)' is not \(what ?? "an integer in \(range.lowerBound)…\(range.upperBound)")")
+        }
+        return number
+    }
+
+    /// A duration in seconds (decimals allowed).
+    private func duration(_ key: String, allowZero: Bool = false) throws(ConfigurationError) -> Duration? {
+        guard let value = text(key) else { return nil }
+        guard let seconds = Double(value), seconds.isFinite, allowZero ? seconds >= 0 : seconds > 0, seconds < 1e9 else {
+            throw ConfigurationError(key: key, "'\(value)' is not a positive number of seconds")
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+}

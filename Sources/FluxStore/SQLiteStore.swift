@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+
+/// The embedded `Store`: one SQLite file in WAL mode through GRDB.
+///
+/// GRDB runs every database access on its own serial writer queue and reader pool, so the blocking
+/// SQLite calls never run on an event loop or the cooperative pool.
+public final class SQLiteStore: Store {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    /// Refuses a database whose schema is newer than this binary.
+    public init(path: String) throws(StoreError) {
+        do {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+            var configuration = Configuration()
+            // Several processes may share one file on a host; wait for their locks instead of failing.
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StoreError(.unavailable, "cannot open SQLite database at \(path): \(error)")
+        }
+        try migrate()
+    }
+
+    private func migrate() throws(StoreError) {
+        do {
+            let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+            let unknown = applied.subtracting(Schema.migrationNames)
+            guard unknown.isEmpty else {
+                throw StoreError(.schemaTooNew, "database schema has migrations this binary does not know: \(unknown.sorted())")
+            }
+            try Schema.migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.unavailable, "migration failed: \(error)")
+        }
+    }
+
+    public func createUser(_ user: NewUser) async throws(StoreError) -> User {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        return try await write { db in
+            var record = UserRecord(user, createdAt: now)
+            try record.insert(db)
+            return record.user
+        }
+    }
+
+    public func user(uid: Int64) async throws(StoreError) -> User? {
+        try await read { db in try UserRecord.fetchOne(db, key: uid)?.user }
+    }
+
+    public func user(email: String) async throws(StoreError) -> User? {
+        try await read { db in
+            try UserRecord.filter(Column("email").collating(.nocase) == email).fetchOne(db)?.user
+        }
+    }
+
+    public func user(name: String) async throws(StoreError) -> User? {
+        try await read { db in try UserRecord.filter(Column("name") == name).fetchOne(db)?.user }
+    }
+
+    public func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE users SET password_hash = ? WHERE uid = ?", arguments: [hash, uid])
+            return db.changesCount > 0
+        }
+    }
+
+    public func userCount() async throws(StoreError) -> Int {
+        try await read { db in try UserRecord.fetchCount(db) }
+    }
+
+    public func close() async throws(StoreError) {
+        do {
+            try pool.close()
+        } catch {
+            throw StoreError(.unavailable, "close failed: \(error)")
+        }
+    }
+
+    // MARK: - Error mapping
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    static func map(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError, error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            let message = error.message ?? ""
+            let field = message.contains("users.email") ? "email" : message.contains("users.name") ? "name" : nil
+            return StoreError(.duplicate, field: field, "unique constraint: \(message)")
+        }
+        return StoreError(.unavailable, "\(error)")
+    }
+}

@@ -1,0 +1,60 @@
+import GRDB
+
+/// The one migration history of the Flux schema. Column types are kept to those SQLite and MariaDB share.
+enum Schema {
+    /// The names of all migrations, oldest first; a database holding one not listed is newer than this binary.
+    static let migrationNames = ["v1-accounts-friends-messages"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(migrationNames[0]) { db in
+            try db.create(table: "users") { t in
+                t.column("uid", .integer).primaryKey(autoincrement: true)
+                t.column("name", .text).notNull().unique()
+                t.column("email", .text).notNull().unique().collate(.nocase)
+                t.column("password_hash", .text).notNull()
+                t.column("nick", .text).notNull().defaults(to: "")
+                t.column("description", .text).notNull().defaults(to: "")
+                t.column("sex", .integer).notNull().defaults(to: 0)
+                t.column("icon", .text).notNull().defaults(to: "")
+                t.column("created_at", .integer).notNull()
+                t.column("disabled", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "friend_requests") { t in
+                t.column("from_uid", .integer).notNull().references("users", onDelete: .cascade)
+                t.column("to_uid", .integer).notNull().references("users", onDelete: .cascade)
+                t.column("apply_name", .text).notNull().defaults(to: "")
+                t.column("back_name", .text).notNull().defaults(to: "")
+                t.column("status", .integer).notNull().defaults(to: 0)
+                t.column("created_at", .integer).notNull()
+                t.column("updated_at", .integer).notNull()
+                t.primaryKey(["from_uid", "to_uid"])
+            }
+            try db.create(index: "friend_requests_to", on: "friend_requests", columns: ["to_uid", "status"])
+            try db.create(table: "friendships") { t in
+                t.column("owner_uid", .integer).notNull().references("users", onDelete: .cascade)
+                t.column("friend_uid", .integer).notNull().references("users", onDelete: .cascade)
+                t.column("back", .text).notNull().defaults(to: "")
+                t.column("created_at", .integer).notNull()
+                t.primaryKey(["owner_uid", "friend_uid"])
+            }
+            try db.create(table: "conversations") { t in
+                t.column("id", .text).primaryKey()
+                t.column("last_seq", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "messages") { t in
+                t.column("conversation", .text).notNull()
+                t.column("seq", .integer).notNull()
+                t.column("from_uid", .integer).notNull()
+                t.column("to_uid", .integer).notNull()
+                t.column("client_msgid", .text).notNull()
+                t.column("content", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.primaryKey(["conversation", "seq"])
+                t.uniqueKey(["from_uid", "client_msgid"])
+            }
+            try db.create(index: "messages_to", on: "messages", columns: ["to_uid", "created_at"])
+        }
+        return migrator
+    }
+}
