@@ -120,7 +120,11 @@ let package = Package(
         ),
         .testTarget(name: "FluxCryptoTests", dependencies: ["FluxCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
-        .testTarget(name: "FluxStoreTests", dependencies: ["FluxStore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FluxStoreTests",
+            dependencies: ["FluxStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FluxVerifyTests",
             dependencies: ["FluxVerify", "FluxKV"],
@@ -129,8 +133,9 @@ let package = Package(
         .testTarget(
             name: "FluxIntegrationTests",
             dependencies: [
-                "FluxServer", "FluxProtocol", "FluxKV", "FluxStore",
+                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,106 @@
+import Foundation
+
+/// The built `flux` binary run as a child process with its own data folder.
+final class FluxProcess: Sendable {
+    private let process: Process
+    private let logPath: String
+    let dataDirectory: String
+
+    private init(process: Process, logPath: String, dataDirectory: String) {
+        self.process = process
+        self.logPath = logPath
+        self.dataDirectory = dataDirectory
+    }
+
+    /// Where `swift build` put `flux`: next to the test bundle, or `FLUX_BINARY`.
+    static var binary: String {
+        if let path = ProcessInfo.processInfo.environment["FLUX_BINARY"] { return path }
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        var folder = executable.deletingLastPathComponent()
+        // Inside an .xctest bundle on some platforms: climb out of it.
+        while folder.pathExtension == "xctest" || folder.lastPathComponent == "Contents" || folder.lastPathComponent == "MacOS" {
+            folder = folder.deletingLastPathComponent()
+        }
+        return folder.appendingPathComponent("flux").path
+    }
+
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> FluxProcess {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let logPath = dataDirectory + "/stderr.log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = baseEnvironment(dataDirectory).merging(environment) { _, new in new }
+        process.standardOutput = FileHandle(forWritingAtPath: logPath)
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        try process.run()
+        return FluxProcess(process: process, logPath: logPath, dataDirectory: dataDirectory)
+    }
+
+    /// Runs to completion and returns the exit status, standard output and standard error.
+    static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = baseEnvironment(dataDirectory).merging(environment) { _, new in new }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        let errData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    private static func baseEnvironment(_ dataDirectory: String) -> [String: String] {
+        [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "FLUX_DATA_DIR": dataDirectory,
+            "FLUX_SECURITY_SCRYPT_LOG_N": "10",
+        ]
+    }
+
+    var logText: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func waitForLog(_ text: String, timeout: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if logText.contains(text) { return }
+            if !process.isRunning { throw FluxProcessError("flux exited before logging '\(text)': \(logText)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw FluxProcessError("flux did not log '\(text)' in time: \(logText)")
+    }
+
+    func signal(_ signal: Int32) {
+        Foundation.kill(process.processIdentifier, signal)
+    }
+
+    func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { throw FluxProcessError("flux did not exit in time: \(logText)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    func kill() {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}
+
+struct FluxProcessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The `flux` executable itself: flags, start-up errors and graceful shutdown on signals.
+@Suite struct ProcessTests {
+    @Test func versionAndHelp() throws {
+        let version = try FluxProcess.runToEnd(["--version"])
+        #expect(version.status == 0 && version.output.contains("0.1.0"))
+        let help = try FluxProcess.runToEnd(["--help"])
+        #expect(help.status == 0 && help.output.contains("--role") && help.output.contains("--data-dir"))
+    }
+
+    @Test func badValueStopsStartUpWithOneLineNamingTheKey() throws {
+        let cases: [([String: String], [String], String)] = [
+            (["FLUX_GATE_PORT": "eighty"], [], "gate.port (FLUX_GATE_PORT)"),
+            (["FLUX_CHAT_PORT": "70000"], [], "chat.port (FLUX_CHAT_PORT)"),
+            (["FLUX_KV_URL": "redis://127.0.0.1:1"], [], "kv.url (FLUX_KV_URL)"),
+            (["FLUX_DB_URL": "oracle://x"], [], "db.url (FLUX_DB_URL)"),
+            (["FLUX_MAIL_SMTP_URL": "smtp://:25"], [], "mail.smtp_url (FLUX_MAIL_SMTP_URL)"),
+            (["FLUX_CHAT_ADVERTISE": "nohost"], [], "chat.advertise (FLUX_CHAT_ADVERTISE)"),
+            ([:], ["--role", "gate"], "--role"),
+            ([:], ["--role", "pager"], "--role"),
+            ([:], ["--log-level", "loud"], "log.level (FLUX_LOG_LEVEL)"),
+        ]
+        for (env, arguments, key) in cases {
+            let result = try FluxProcess.runToEnd(arguments, environment: env)
+            let lines = result.errors.split(separator: "\n")
+            #expect(result.status == 1, "\(key): \(result.errors)")
+            #expect(lines.count == 1 && lines.first?.contains(key) == true, "\(key): \(result.errors)")
+        }
+    }
+
+    @Test func configFileIsReadAndEnvironmentWins() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-conf-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let file = folder + "/flux.yaml"
+        try "gate:\n  port: 9181\nchat:\n  advertise: chat.example.com:9190\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try FluxProcess.runToEnd(["--config", file, "--check"])
+        #expect(fromFile.status == 0 && fromFile.output.contains(":9181") && fromFile.output.contains("chat.example.com:9190"))
+        let overridden = try FluxProcess.runToEnd(["--config", file, "--check"], environment: ["FLUX_GATE_PORT": "9182"])
+        #expect(overridden.output.contains(":9182"))
+        try "gate:\n  port: ninety\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try FluxProcess.runToEnd(["--config", file])
+        #expect(bad.status == 1 && bad.errors.contains("gate.port"))
+    }
+
+    @Test(arguments: ["TERM", "INT"])
+    func signalShutsDownGracefullyWithExitZero(_ signalName: String) async throws {
+        let process = try FluxProcess.start(["--role", "all"], environment: ["FLUX_GATE_PORT": "0", "FLUX_GATE_HOST": "127.0.0.1"])
+        defer { process.kill() }
+        try await process.waitForLog("gate listening")
+        #expect(process.logText.contains("flux starting"))
+        process.signal(signalName == "TERM" ? SIGTERM : SIGINT)
+        let status = try await process.waitForExit()
+        #expect(status == 0, "exit status \(status); log: \(process.logText)")
+        #expect(process.logText.contains("store closed"))
+        #expect(process.logText.contains("flux stopped"))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,50 @@
+import Foundation
+import FluxServer
+import Logging
+
+/// A real `FluxServer` with the chosen roles, started in-process on an ephemeral loopback port with its
+/// own data folder, for one test.
+struct TestFlux: Sendable {
+    let server: FluxServer
+    let gate: GateClient
+    let dataDirectory: String
+
+    /// Starts the server, runs `body`, then shuts the server down gracefully and waits for it to stop.
+    static func run(
+        roles: String = "all",
+        environment: [String: String] = [:],
+        _ body: (TestFlux) async throws -> Void
+    ) async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("flux-it-\(UUID().uuidString)").path
+        var env = [
+            "FLUX_DATA_DIR": dataDirectory,
+            "FLUX_GATE_HOST": "127.0.0.1",
+            "FLUX_GATE_PORT": "0",
+            // Cheap hashes: these tests check behaviour, not hash strength.
+            "FLUX_SECURITY_SCRYPT_LOG_N": "10",
+        ]
+        env.merge(environment) { _, new in new }
+        let configuration = try await ConfigurationLoader(environment: env).load(roles: try Role.parseList(roles))
+        var logger = Logger(label: "flux-test")
+        logger.logLevel = ProcessInfo.processInfo.environment["FLUX_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        let server = try FluxServer(configuration: configuration, logger: logger, signals: [])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            let port = await server.gateReady.wait()
+            let flux = TestFlux(server: server, gate: GateClient(port: port), dataDirectory: dataDirectory)
+            do {
+                try await body(flux)
+            } catch {
+                await server.shutdown()
+                throw error
+            }
+            await server.shutdown()
+            try await group.waitForAll()
+        }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    var outbox: Outbox { Outbox(folder: dataDirectory + "/outbox") }
+    var databasePath: String { dataDirectory + "/flux.sqlite" }
+}

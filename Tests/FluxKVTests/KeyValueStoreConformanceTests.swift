@@ -1,0 +1,169 @@
+import FluxKV
+import Testing
+
+/// Behaviour every `KeyValueStore` must have (Redis semantics).
+@Suite struct KeyValueStoreConformanceTests {
+    @Test(arguments: KVBackend.allCases)
+    func setGetDelete(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("a")
+        #expect(try await kv.get(key) == nil)
+        try await kv.set(key, "one")
+        #expect(try await kv.get(key) == "one")
+        try await kv.set(key, "two", ttl: nil)
+        #expect(try await kv.get(key) == "two")
+        #expect(try await kv.delete(key))
+        #expect(try await kv.get(key) == nil)
+        #expect(try await !kv.delete(key))
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func valuesKeepUnicodeAndEmptyStrings(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("u")
+        try await kv.set(key, "")
+        #expect(try await kv.get(key) == "")
+        try await kv.set(key, "验证码 🔑 \n\r\t")
+        #expect(try await kv.get(key) == "验证码 🔑 \n\r\t")
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func keysExpire(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("ttl")
+        try await kv.set(key, "v", ttl: .milliseconds(300))
+        let left = try #require(try await kv.timeToLive(key))
+        #expect(left > .zero && left <= .milliseconds(300))
+        #expect(try await kv.get(key) == "v")
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await kv.get(key) == nil)
+        #expect(try await kv.timeToLive(key) == nil)
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func setReplacesTheExpiry(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("re")
+        try await kv.set(key, "v", ttl: .milliseconds(200))
+        try await kv.set(key, "w")
+        #expect(try await kv.timeToLive(key) == nil)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await kv.get(key) == "w")
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func setIfAbsent(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("nx")
+        #expect(try await kv.setIfAbsent(key, "first", ttl: .milliseconds(300)))
+        #expect(try await !kv.setIfAbsent(key, "second", ttl: nil))
+        #expect(try await kv.get(key) == "first")
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await kv.setIfAbsent(key, "third", ttl: nil))
+        #expect(try await kv.get(key) == "third")
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func setIfAbsentHasOneWinnerUnderConcurrency(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("race")
+        let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<20 {
+                group.addTask { try await kv.setIfAbsent(key, "\(index)", ttl: .seconds(10)) }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(wins == 1)
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func compareAndDelete(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("lock")
+        try await kv.set(key, "owner-a", ttl: .seconds(10))
+        #expect(try await !kv.compareAndDelete(key, expected: "owner-b"))
+        #expect(try await kv.get(key) == "owner-a")
+        #expect(try await kv.compareAndDelete(key, expected: "owner-a"))
+        #expect(try await kv.get(key) == nil)
+        #expect(try await !kv.compareAndDelete(key, expected: "owner-a"))
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func counters(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("n")
+        #expect(try await kv.increment(key, by: 1, ttlIfCreated: .milliseconds(400)) == 1)
+        #expect(try await kv.increment(key, by: 5, ttlIfCreated: .seconds(100)) == 6)
+        #expect(try await kv.increment(key, by: -2, ttlIfCreated: nil) == 4)
+        // The expiry set at creation stays: the later ttlIfCreated did not extend it.
+        let left = try #require(try await kv.timeToLive(key))
+        #expect(left <= .milliseconds(400))
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(try await kv.increment(key, by: 1, ttlIfCreated: nil) == 1)
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func incrementOfNonIntegerIsWrongType(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("s")
+        try await kv.set(key, "abc")
+        await #expect(throws: KVError.self) { try await kv.increment(key, by: 1, ttlIfCreated: nil) }
+        #expect(try await kv.get(key) == "abc")
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func expireExistingKeysOnly(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("e")
+        #expect(try await !kv.expire(key, ttl: .seconds(1)))
+        try await kv.set(key, "v")
+        #expect(try await kv.expire(key, ttl: .milliseconds(200)))
+        try await Task.sleep(for: .milliseconds(450))
+        #expect(try await kv.get(key) == nil)
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func hashes(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("h")
+        #expect(try await kv.hashGetAll(key).isEmpty)
+        try await kv.hashSet(key, field: "node-1", value: "3")
+        try await kv.hashSet(key, field: "node-2", value: "5")
+        #expect(try await kv.hashGet(key, field: "node-1") == "3")
+        #expect(try await kv.hashGet(key, field: "node-9") == nil)
+        #expect(try await kv.hashIncrement(key, field: "node-1", by: 2) == 5)
+        #expect(try await kv.hashIncrement(key, field: "node-3", by: -1) == -1)
+        #expect(try await kv.hashGetAll(key) == ["node-1": "5", "node-2": "5", "node-3": "-1"])
+        #expect(try await kv.hashDelete(key, field: "node-2"))
+        #expect(try await !kv.hashDelete(key, field: "node-2"))
+        #expect(try await kv.hashDelete(key, field: "node-1"))
+        #expect(try await kv.hashDelete(key, field: "node-3"))
+        // An emptied hash is gone, like in Redis.
+        #expect(try await !kv.delete(key))
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func stringAndHashDoNotMix(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("mix")
+        try await kv.set(key, "v")
+        await #expect(throws: KVError.self) { try await kv.hashSet(key, field: "f", value: "x") }
+        let hashKey = uniqueKey("mix2")
+        try await kv.hashSet(hashKey, field: "f", value: "x")
+        await #expect(throws: KVError.self) { try await kv.get(hashKey) }
+        #expect(try await kv.delete(hashKey))
+    }
+
+    @Test(arguments: KVBackend.allCases)
+    func concurrentIncrementsAreAtomic(_ backend: KVBackend) async throws {
+        let kv = try await backend.make()
+        let key = uniqueKey("atomic")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 {
+                group.addTask { _ = try await kv.increment(key, by: 1, ttlIfCreated: .seconds(30)) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await kv.get(key) == "50")
+    }
+}

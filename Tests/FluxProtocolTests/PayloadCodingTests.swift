@@ -1,0 +1,61 @@
+import Foundation
+import FluxProtocol
+import Testing
+
+@Suite struct PayloadCodingTests {
+    private func object(_ value: some Encodable) throws -> [String: Any] {
+        let data = try JSONEncoder().encode(value)
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func loginResponseHasThePortAsAString() throws {
+        let json = try object(LoginResponse(email: "a@b.c", uid: 7, token: "t", host: "127.0.0.1", port: "8090"))
+        #expect(json["port"] as? String == "8090")
+        #expect(json["uid"] as? Int == 7)
+        #expect(json["error"] as? Int == 0)
+        #expect(Set(json.keys) == ["error", "email", "uid", "token", "host", "port"])
+    }
+
+    @Test func registerResponseNeverCarriesThePassword() throws {
+        let json = try object(RegisterResponse(uid: 1, email: "a@b.c", user: "alice", icon: ""))
+        #expect(json["passwd"] == nil && json["confirm"] == nil)
+    }
+
+    @Test func chatLoginResponseUsesTheOriginalListNames() throws {
+        let response = ChatLoginResponse(
+            uid: 1, name: "a", email: "a@b.c", nick: "a", desc: "", sex: 0, icon: "",
+            applyList: [ApplyEntry(uid: 2, name: "b", nick: "b", icon: "", sex: 1, desc: "", status: 0)],
+            friendList: [FriendEntry(uid: 3, name: "c", nick: "c", icon: "", sex: 0, desc: "", back: "cc")])
+        let json = try object(response)
+        #expect((json["apply_list"] as? [Any])?.count == 1)
+        #expect((json["friend_list"] as? [[String: Any]])?.first?["back"] as? String == "cc")
+    }
+
+    @Test func textMessageUsesTextArray() throws {
+        let text = #"{"fromuid":1,"touid":2,"text_array":[{"msgid":"m1","content":"hi"}]}"#
+        let decoded = try JSONDecoder().decode(TextChatMessage.self, from: Data(text.utf8))
+        #expect(decoded.textArray == [TextItem(msgid: "m1", content: "hi")])
+        #expect(decoded.error == nil)
+    }
+
+    @Test func missingRequiredFieldFailsDecoding() {
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(LoginRequest.self, from: Data(#"{"email":"a@b.c"}"#.utf8))
+        }
+    }
+
+    @Test func registerIconIsOptional() throws {
+        let body = #"{"email":"a@b.c","user":"u","passwd":"p","confirm":"p","varifycode":"1"}"#
+        #expect(try JSONDecoder().decode(RegisterRequest.self, from: Data(body.utf8)).icon == nil)
+    }
+
+    @Test func errorCodesKeepTheOriginalValues() {
+        let original: [(ErrorCode, Int)] = [
+            (.success, 0), (.badJSON, 1001), (.rpcFailed, 1002), (.verifyExpired, 1003), (.verifyCodeWrong, 1004),
+            (.userExists, 1005), (.passwordMismatch, 1006), (.emailNotMatch, 1007), (.passwordUpdateFailed, 1008),
+            (.passwordInvalid, 1009), (.tokenInvalid, 1010), (.uidInvalid, 1011),
+        ]
+        for (code, value) in original { #expect(code.rawValue == value) }
+        #expect(MessageID.chatLogin.rawValue == 1005 && MessageID.heartbeatResponse.rawValue == 1024)
+    }
+}
