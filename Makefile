@@ -1,0 +1,38 @@
+# Flux: the two commands a newcomer needs are `make run` and `make test`.
+SWIFT ?= swift
+# Debian packages the build and the tests need (the Swift toolchain itself is expected on PATH).
+APT_PACKAGES = libsqlite3-dev libssl-dev pkg-config python3-aiosmtpd
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ROLE ?= all
+
+.PHONY: deps build release run test check clean
+
+## Install the missing Debian packages (only those not installed yet).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+## Install what is needed, build, and start every role in one process (Ctrl-C stops it).
+run: build
+	$(SWIFT) run flux --role $(ROLE)
+
+## Run every test: unit, conformance and integration (real servers on loopback).
+test: deps
+	FLUX_TEST_SMTP_PYTHON=$${FLUX_TEST_SMTP_PYTHON:-/usr/bin/python3} $(SWIFT) test
+
+## Validate the configuration without starting.
+check: build
+	$(SWIFT) run flux --role $(ROLE) --check
+
+clean:
+	rm -rf .build flux-data
