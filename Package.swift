@@ -30,7 +30,10 @@ let package = Package(
         ),
         .target(
             name: "FluxProtocol",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -72,8 +75,10 @@ let package = Package(
         .target(
             name: "FluxChat",
             dependencies: [
-                "FluxProtocol", "FluxRPC",
+                "FluxProtocol", "FluxRPC", "FluxKV", "FluxStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

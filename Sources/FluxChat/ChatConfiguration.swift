@@ -12,6 +12,18 @@ public struct ChatConfiguration: Sendable, Hashable {
     public var capacity: Int = 100_000
     /// How often the node renews its registration with status.
     public var renewInterval: Duration = .seconds(5)
+    /// Largest frame body accepted (the original: 2048; the field allows 65535).
+    public var maxBodyBytes: Int = 8192
+    /// A connection that sends nothing for this long is closed (the original: 20 s).
+    public var idleTimeout: Duration = .seconds(20)
+    /// Frames queued for one connection before it is judged not to be reading and is closed.
+    public var outboundQueueLimit: Int = 1000
+    /// Longest text content, in characters.
+    public var maxTextLength: Int = 4000
+    /// Most texts in one 1017 request.
+    public var maxTextsPerRequest: Int = 50
+    /// Offline messages fetched per store read when a user logs in.
+    public var backlogPageSize: Int = 500
 
     public init() {}
 }

@@ -6,30 +6,39 @@ import ServiceLifecycle
 /// A chat node's membership in the cluster: registers with status at start, renews every
 /// `renewInterval` with its live session count, and deregisters on graceful shutdown.
 ///
-/// The client protocol (login, friends, texts) is served by the chat listener added with issue 3; until
-/// then a node only advertises where clients will connect.
 public struct ChatNodeService: Service {
     private let configuration: ChatConfiguration
     private let status: any StatusAPI
     private let sessionCount: @Sendable () async -> Int
+    private let listening: ReadySignal?
     private let logger: Logger
 
+    /// With `listening`, the node waits for the listener and, when the configured port is 0 and no
+    /// address is advertised explicitly, advertises the port actually bound.
     public init(
         configuration: ChatConfiguration,
         status: any StatusAPI,
         logger: Logger,
+        listening: ReadySignal? = nil,
         sessionCount: @escaping @Sendable () async -> Int = { 0 }
     ) {
         self.configuration = configuration
         self.status = status
         self.logger = logger
+        self.listening = listening
         self.sessionCount = sessionCount
     }
 
     public func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        var configuration = self.configuration
+        if let listening {
+            let port = await listening.wait()
+            if configuration.advertisePort == 0 { configuration.advertisePort = port }
+        }
+        let advertised = configuration
+        try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await self.renew()
+                await self.renew(advertised)
                 try? await Task.sleep(for: self.configuration.renewInterval)
             }
         }
@@ -37,7 +46,7 @@ public struct ChatNodeService: Service {
         logger.info("chat node deregistered", metadata: ["node": "\(configuration.name)"])
     }
 
-    private func renew() async {
+    private func renew(_ configuration: ChatConfiguration) async {
         let report = ChatNodeReport(
             name: configuration.name,
             host: configuration.advertiseHost,

@@ -41,7 +41,9 @@ public struct FriendEntry: Codable, Sendable, Equatable {
     public var desc: String
     /// The display name this user gave the friend.
     public var back: String
-    public init(uid: Int64, name: String, nick: String, icon: String, sex: Int, desc: String, back: String) {
+    /// Flux: whether the friend is online now.
+    public var online: Bool?
+    public init(uid: Int64, name: String, nick: String, icon: String, sex: Int, desc: String, back: String, online: Bool? = nil) {
         self.uid = uid
         self.name = name
         self.nick = nick
@@ -49,6 +51,7 @@ public struct FriendEntry: Codable, Sendable, Equatable {
         self.sex = sex
         self.desc = desc
         self.back = back
+        self.online = online
     }
 }
 

@@ -40,6 +40,18 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let payloadTooLarge = ErrorCode(rawValue: 1013)
     /// A server-side failure (for example the store is unavailable); nothing was changed.
     public static let internalError = ErrorCode(rawValue: 1014)
+    /// Text messages go only between friends.
+    public static let notFriends = ErrorCode(rawValue: 1015)
+    /// The frame's message id is not one the server handles.
+    public static let unknownMessage = ErrorCode(rawValue: 1016)
+    /// Only login (1005) is accepted before a successful login.
+    public static let notLoggedIn = ErrorCode(rawValue: 1017)
+    /// A text is longer than the configured limit, or a request carries too many texts.
+    public static let textTooLong = ErrorCode(rawValue: 1018)
+    /// No friend request from that user to accept.
+    public static let noSuchRequest = ErrorCode(rawValue: 1019)
+    /// The target is yourself, or otherwise not a valid target for this request.
+    public static let invalidTarget = ErrorCode(rawValue: 1020)
 
     public var description: String { "\(rawValue)" }
 

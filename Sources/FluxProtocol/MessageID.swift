@@ -37,6 +37,38 @@ public struct MessageID: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// s→c heartbeat reply.
     public static let heartbeatResponse = MessageID(rawValue: 1024)
 
+    // Flux additions (docs/protocol.md).
+
+    /// c→s history of one conversation before or after a sequence number.
+    public static let history = MessageID(rawValue: 1101)
+    /// s→c history page.
+    public static let historyResponse = MessageID(rawValue: 1102)
+    /// s→c every message missed while offline has been sent.
+    public static let notifyBacklogDone = MessageID(rawValue: 1103)
+    /// c→s delivered/read receipt up to a sequence number.
+    public static let receipt = MessageID(rawValue: 1105)
+    /// s→c receipt stored.
+    public static let receiptResponse = MessageID(rawValue: 1106)
+    /// s→c the peer received or read your messages up to a sequence number.
+    public static let notifyReceipt = MessageID(rawValue: 1107)
+    /// c→s update your nick, desc, sex, icon.
+    public static let updateProfile = MessageID(rawValue: 1109)
+    /// s→c the updated profile.
+    public static let updateProfileResponse = MessageID(rawValue: 1110)
+    /// s→c a friend changed their profile.
+    public static let notifyProfile = MessageID(rawValue: 1111)
+    /// s→c a friend came online or went offline.
+    public static let notifyPresence = MessageID(rawValue: 1113)
+    /// c→s log out: the session and the token end.
+    public static let logout = MessageID(rawValue: 1115)
+    /// s→c logged out; the server closes the connection.
+    public static let logoutResponse = MessageID(rawValue: 1116)
+    /// s→c a frame could not be handled (unknown id, oversized frame); `msgid` names it.
+    public static let notifyError = MessageID(rawValue: 1117)
+
+    /// The response id of a request: the request id plus one, as in the original.
+    public var response: MessageID { MessageID(rawValue: rawValue &+ 1) }
+
     /// The largest id the original server accepted; Flux's own ids (from 1101) stay below it.
     public static let originalMaximum: UInt16 = 2048
 

@@ -4,9 +4,16 @@
 public struct TextItem: Codable, Sendable, Equatable, Hashable {
     public var msgid: String
     public var content: String
-    public init(msgid: String, content: String) {
+    /// Flux: the conversation sequence number the store assigned (in 1018 and 1019).
+    public var seq: Int64?
+    /// Flux: when the server stored it, milliseconds since 1970 (in 1018 and 1019).
+    public var time: Int64?
+
+    public init(msgid: String, content: String, seq: Int64? = nil, time: Int64? = nil) {
         self.msgid = msgid
         self.content = content
+        self.seq = seq
+        self.time = time
     }
 }
 

@@ -18,6 +18,8 @@ public final class FluxServer: Sendable {
     public let configuration: FluxConfiguration
     /// Signalled with the gate's bound port (only when the gate role runs).
     public let gateReady = ReadySignal()
+    /// Signalled with the chat listener's bound port (only when the chat role runs).
+    public let chatReady = ReadySignal()
     private let group: ServiceGroup
     private let logger: Logger
 
@@ -55,8 +57,16 @@ public final class FluxServer: Sendable {
             verify = VerifyService(kv: kv, mailer: mailer, configuration: configuration.verify, logger: logger.with(role: "verify"))
         }
 
-        if roles.contains(.chat), let status {
-            services.append(ChatNodeService(configuration: configuration.chat, status: status, logger: logger.with(role: "chat")))
+        if roles.contains(.chat), let status, let store {
+            let chatLogger = logger.with(role: "chat")
+            let chat = ChatService(configuration: configuration.chat, store: store, kv: kv, logger: chatLogger)
+            let ready = chatReady
+            services.append(ChatNodeService(
+                configuration: configuration.chat, status: status, logger: chatLogger, listening: ready,
+                sessionCount: { await chat.sessionCount() }))
+            services.append(ChatServer(configuration: configuration.chat, service: chat, logger: chatLogger) { port in
+                await ready.signal(port: port)
+            })
         }
 
         if roles.contains(.gate), let store, let status, let verify {

@@ -45,7 +45,7 @@ public final class SQLiteStore: Store {
     }
 
     public func createUser(_ user: NewUser) async throws(StoreError) -> User {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let now = Self.now()
         return try await write { db in
             var record = UserRecord(user, createdAt: now)
             try record.insert(db)
@@ -88,7 +88,7 @@ public final class SQLiteStore: Store {
 
     // MARK: - Error mapping
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.read(body)
         } catch {
@@ -96,7 +96,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
         do {
             return try await pool.write(body)
         } catch {

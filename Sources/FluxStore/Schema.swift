@@ -43,6 +43,8 @@ enum Schema {
                 t.column("last_seq", .integer).notNull().defaults(to: 0)
             }
             try db.create(table: "messages") { t in
+                // Global order of arrival, used for offline delivery; `seq` orders one conversation.
+                t.column("id", .integer).primaryKey(autoincrement: true)
                 t.column("conversation", .text).notNull()
                 t.column("seq", .integer).notNull()
                 t.column("from_uid", .integer).notNull()
@@ -50,10 +52,21 @@ enum Schema {
                 t.column("client_msgid", .text).notNull()
                 t.column("content", .text).notNull()
                 t.column("created_at", .integer).notNull()
-                t.primaryKey(["conversation", "seq"])
+                t.uniqueKey(["conversation", "seq"])
                 t.uniqueKey(["from_uid", "client_msgid"])
             }
-            try db.create(index: "messages_to", on: "messages", columns: ["to_uid", "created_at"])
+            try db.create(index: "messages_to", on: "messages", columns: ["to_uid", "id"])
+            try db.create(table: "delivery_cursors") { t in
+                t.column("uid", .integer).primaryKey()
+                t.column("last_message_id", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "receipts") { t in
+                t.column("reader_uid", .integer).notNull()
+                t.column("peer_uid", .integer).notNull()
+                t.column("delivered_seq", .integer).notNull().defaults(to: 0)
+                t.column("read_seq", .integer).notNull().defaults(to: 0)
+                t.primaryKey(["reader_uid", "peer_uid"])
+            }
         }
         return migrator
     }

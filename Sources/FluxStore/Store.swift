@@ -14,6 +14,42 @@ public protocol Store: Sendable {
     func user(name: String) async throws(StoreError) -> User?
     /// Replaces the password hash of `uid`; returns false if no such user.
     func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool
+    /// Changes a user's profile fields; returns the updated user, or nil if no such user.
+    func updateProfile(uid: Int64, _ change: ProfileChange) async throws(StoreError) -> User?
+
+    // MARK: Friends
+
+    /// Records that `from` asks `to` to be friends; asking again updates the names (one row per pair).
+    /// An accepted request stays accepted.
+    func saveFriendRequest(from: Int64, to: Int64, applyName: String, backName: String) async throws(StoreError)
+    /// Requests made to `uid`, newest first, with each applicant's profile.
+    func friendRequests(to uid: Int64, limit: Int) async throws(StoreError) -> [(FriendRequest, User)]
+    /// `accepter` accepts `applicant`'s request: marks it accepted and writes the friendship in both
+    /// directions (the accepter's back name is `back`, the applicant's is the one given in the request),
+    /// in one transaction. Returns false if there is no such request.
+    func acceptFriendRequest(accepter: Int64, applicant: Int64, back: String) async throws(StoreError) -> Bool
+    /// The friends of `uid` with the back names `uid` gave them.
+    func friends(of uid: Int64) async throws(StoreError) -> [Friend]
+    /// Whether `a` has `b` as a friend.
+    func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool
+
+    // MARK: Messages
+
+    /// Stores `messages` in one transaction, in order, each with the next sequence number of its
+    /// conversation. A message whose sender already stored its `clientMsgID` is not stored again: its
+    /// stored copy is returned instead. The result has one entry per input, in order.
+    func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage]
+    /// Messages to `uid` not yet marked delivered, oldest first.
+    func undeliveredMessages(to uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
+    /// Marks every message to `uid` with an id up to `messageID` delivered (never moves back).
+    func markDelivered(uid: Int64, upTo messageID: Int64) async throws(StoreError)
+    /// Up to `limit` messages between `uid` and `peer`, oldest first.
+    func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage]
+    /// Records that `reader` received (or read) `peer`'s messages up to `seq` (never moves back).
+    func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError)
+    /// Number of stored messages.
+    func messageCount() async throws(StoreError) -> Int
+
     /// Number of registered users.
     func userCount() async throws(StoreError) -> Int
     /// Flushes and closes; later calls fail with `.unavailable`.

@@ -1,0 +1,56 @@
+import FluxProtocol
+import FluxStore
+
+extension ChatService {
+    /// 1007: digits look up a uid, anything else a user name.
+    func search(_ request: SearchUserRequest, session: ChatSession) async throws {
+        let query = request.uid.trimmingCharacters(in: .whitespaces)
+        let user: User?
+        if !query.isEmpty, query.allSatisfy({ $0.isASCII && $0.isNumber }), let uid = Int64(query) {
+            user = try await storeCall { () async throws(StoreError) in try await store.user(uid: uid) }
+        } else {
+            user = try await storeCall { () async throws(StoreError) in try await store.user(name: query) }
+        }
+        guard let user, !user.disabled else { throw FluxError(.uidInvalid, "no such user") }
+        send(.searchUserResponse, SearchUserResponse(
+            uid: user.uid, name: user.name, email: user.email, nick: user.nick, desc: user.desc, sex: user.sex,
+            icon: user.icon), to: session)
+    }
+
+    /// 1009: stores (or updates) the request and tells the other user (1011) with the applicant's real profile.
+    func addFriend(_ request: AddFriendRequest, uid: Int64, session: ChatSession) async throws {
+        guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot befriend yourself") }
+        guard request.applyname.count <= 64, request.bakname.count <= 64 else { throw FluxError(.badJSON, "name too long") }
+        let target = try await storeCall { () async throws(StoreError) in try await store.user(uid: request.touid) }
+        guard let target, !target.disabled else { throw FluxError(.uidInvalid, "no such user") }
+        guard let me = try await storeCall({ () async throws(StoreError) in try await store.user(uid: uid) }) else {
+            throw FluxError(.uidInvalid, "own account vanished")
+        }
+        try await storeCall { () async throws(StoreError) in
+            try await store.saveFriendRequest(from: uid, to: target.uid, applyName: request.applyname, backName: request.bakname)
+        }
+        send(.addFriendResponse, ErrorReply(error: .success), to: session)
+        await notify(target.uid, .notifyAddFriend, AddFriendNotice(
+            applyuid: me.uid, name: me.name, desc: me.desc, icon: me.icon, sex: me.sex, nick: me.nick))
+    }
+
+    /// 1013: the session's user accepts `touid`'s request; both become friends; the applicant hears 1015.
+    func acceptFriend(_ request: AuthFriendRequest, uid: Int64, session: ChatSession) async throws {
+        guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot befriend yourself") }
+        guard request.back.count <= 64 else { throw FluxError(.badJSON, "back name too long") }
+        let accepted = try await storeCall { () async throws(StoreError) in
+            try await store.acceptFriendRequest(accepter: uid, applicant: request.touid, back: request.back)
+        }
+        guard accepted else { throw FluxError(.noSuchRequest, "no request from \(request.touid)") }
+        guard let applicant = try await storeCall({ () async throws(StoreError) in try await store.user(uid: request.touid) }),
+            let me = try await storeCall({ () async throws(StoreError) in try await store.user(uid: uid) })
+        else { throw FluxError(.uidInvalid, "user vanished") }
+        send(.authFriendResponse, AuthFriendResponse(
+            uid: applicant.uid, name: applicant.name, nick: applicant.nick, icon: applicant.icon, sex: applicant.sex),
+            to: session)
+        await notify(applicant.uid, .notifyAuthFriend, AuthFriendNotice(
+            fromuid: me.uid, touid: applicant.uid, name: me.name, nick: me.nick, icon: me.icon, sex: me.sex))
+    }
+}
+
+import Foundation

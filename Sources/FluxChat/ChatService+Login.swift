@@ -1,0 +1,128 @@
+import FluxKV
+import FluxProtocol
+import FluxRPC
+import FluxStore
+
+extension ChatService {
+    /// 1005: checks the token status issued, replaces an older session of the same user (1021), answers
+    /// 1006 with the profile and lists, tells online friends, then sends the offline backlog.
+    func login(_ request: ChatLoginRequest, session: ChatSession) async throws {
+        let token: String?
+        do {
+            token = try await kv.get(KeyNames.token(request.uid))
+        } catch {
+            throw FluxError(.rpcFailed, "token lookup failed: \(error)")
+        }
+        guard let token else { throw FluxError(.uidInvalid, "no token issued for uid \(request.uid)") }
+        guard constantTimeEqual(token, request.token) else { throw FluxError(.tokenInvalid, "wrong token") }
+        guard let user = try await storeCall({ () async throws(StoreError) in try await store.user(uid: request.uid) }) else {
+            throw FluxError(.uidInvalid, "unknown uid \(request.uid)")
+        }
+        guard !user.disabled else { throw FluxError(.tokenInvalid, "account disabled") }
+        guard session.logIn(uid: user.uid) else { throw FluxError(.invalidTarget, "already logged in") }
+
+        let replaced = await registry.register(session, uid: user.uid)
+        if let replaced {
+            _ = replaced.markClosed()
+            send(.notifyOffline, OfflineNotice(uid: user.uid), to: replaced)
+            replaced.finish()
+            logger.info("session replaced by a newer login", metadata: ["uid": "\(user.uid)", "old": "\(replaced.id)", "new": "\(session.id)"])
+        }
+
+        let requests = try await storeCall { () async throws(StoreError) in try await store.friendRequests(to: user.uid, limit: 100) }
+        let friends = try await storeCall { () async throws(StoreError) in try await store.friends(of: user.uid) }
+        var friendEntries: [FriendEntry] = []
+        for friend in friends {
+            let online = await registry.isOnline(friend.user.uid)
+            friendEntries.append(FriendEntry(
+                uid: friend.user.uid, name: friend.user.name, nick: friend.user.nick, icon: friend.user.icon,
+                sex: friend.user.sex, desc: friend.user.desc, back: friend.back, online: online))
+        }
+        let response = ChatLoginResponse(
+            uid: user.uid, name: user.name, email: user.email, nick: user.nick, desc: user.desc, sex: user.sex,
+            icon: user.icon,
+            applyList: requests.map { request, applicant in
+                ApplyEntry(
+                    uid: applicant.uid, name: applicant.name, nick: applicant.nick, icon: applicant.icon,
+                    sex: applicant.sex, desc: applicant.desc, status: request.status)
+            },
+            friendList: friendEntries)
+        send(.chatLoginResponse, response, to: session)
+        logger.info("chat login", metadata: ["uid": "\(user.uid)", "session": "\(session.id)"])
+
+        if replaced == nil {
+            await announcePresence(of: user.uid, online: true, to: friends)
+        }
+        try await sendBacklog(to: user.uid, session: session)
+    }
+
+    /// Sends every message stored for `uid` and not yet delivered, oldest first, as 1019, then 1103.
+    private func sendBacklog(to uid: Int64, session: ChatSession) async throws {
+        var lastID: Int64 = 0
+        var count = 0
+        do {
+            while true {
+                let page = try await store.undeliveredMessages(to: uid, limit: configuration.backlogPageSize)
+                    .filter { $0.id > lastID }
+                guard let last = page.last else { break }
+                for message in page {
+                    session.deliverBacklog(try textNotice(message), messageID: message.id, uid: uid)
+                }
+                count += page.count
+                lastID = last.id
+                if page.count < configuration.backlogPageSize { break }
+            }
+        } catch {
+            // Whatever was not sent stays undelivered and goes out at the next login.
+            logger.error("offline backlog interrupted", metadata: ["uid": "\(uid)", "error": "\(error)"])
+        }
+        session.endBacklog(lastMessageID: lastID)
+        send(.notifyBacklogDone, BacklogDoneNotice(count: count), to: session)
+    }
+
+    /// 1115: ends the token and the session.
+    func logout(uid: Int64, session: ChatSession) async throws {
+        _ = try? await kv.delete(KeyNames.token(uid))
+        send(.logoutResponse, ErrorReply(error: .success), to: session)
+        logger.info("chat logout", metadata: ["uid": "\(uid)"])
+        session.finish()
+    }
+
+    /// The connection of `session` ended, for whatever reason.
+    func disconnected(_ session: ChatSession) async {
+        guard let uid = session.markClosed() else { return }
+        guard await registry.remove(session, uid: uid) else { return }
+        logger.info("chat session ended", metadata: ["uid": "\(uid)", "session": "\(session.id)"])
+        if let friends = try? await store.friends(of: uid) {
+            await announcePresence(of: uid, online: false, to: friends)
+        }
+    }
+
+    /// Graceful shutdown: lets every session's queued frames go out and closes it.
+    public func closeAllSessions() async {
+        for session in await registry.all { session.finish() }
+        await tracker.flush()
+    }
+
+    func announcePresence(of uid: Int64, online: Bool, to friends: [Friend]) async {
+        for friend in friends {
+            await notify(friend.user.uid, .notifyPresence, PresenceNotice(uid: uid, online: online))
+        }
+    }
+
+    func textNotice(_ message: StoredMessage) throws -> ChatFrame {
+        try ChatFrame(.notifyTextChat, json: TextChatMessage(
+            error: .success, fromuid: message.fromUID, touid: message.toUID,
+            textArray: [TextItem(msgid: message.clientMsgID, content: message.content, seq: message.seq, time: message.createdAt)]))
+    }
+}
+
+/// Compares two secrets in time independent of where they differ.
+func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var difference: UInt8 = 0
+    for index in x.indices { difference |= x[index] ^ y[index] }
+    return difference == 0
+}

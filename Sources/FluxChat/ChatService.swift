@@ -1,0 +1,121 @@
+import FluxKV
+import FluxProtocol
+import FluxRPC
+import FluxStore
+import Logging
+
+/// The chat role's logic: what each frame of a session does. Transport-free, so the listener stays thin.
+public final class ChatService: Sendable {
+    let configuration: ChatConfiguration
+    let store: any Store
+    let kv: any KeyValueStore
+    let logger: Logger
+    let registry = SessionRegistry()
+    let batcher: MessageBatcher
+    let tracker: DeliveryTracker
+
+    public init(configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, logger: Logger) {
+        self.configuration = configuration
+        self.store = store
+        self.kv = kv
+        self.logger = logger
+        self.batcher = MessageBatcher(store: store)
+        self.tracker = DeliveryTracker(store: store, logger: logger)
+    }
+
+    /// Logged-in sessions on this node.
+    public func sessionCount() async -> Int {
+        await registry.count
+    }
+
+    /// Handles one frame. Never throws: every failure becomes an error reply.
+    func handle(_ frame: ChatFrame, in session: ChatSession) async {
+        switch session.action(for: frame.id) {
+        case .drop:
+            return
+        case .reject(let code):
+            reply(frame.id, error: code, to: session)
+        case .handle(let uid):
+            do {
+                try await dispatch(frame, uid: uid, session: session)
+            } catch let error as FluxError {
+                logger.debug("request refused", metadata: ["id": "\(frame.id)", "error": "\(error)"])
+                reply(frame.id, error: error.code, to: session)
+            } catch is DecodingError {
+                reply(frame.id, error: .badJSON, to: session)
+            } catch {
+                logger.error("request failed", metadata: ["id": "\(frame.id)", "error": "\(error)"])
+                reply(frame.id, error: .internalError, to: session)
+            }
+        }
+    }
+
+    private func dispatch(_ frame: ChatFrame, uid: Int64?, session: ChatSession) async throws {
+        guard let uid else {
+            return try await login(try frame.decode(ChatLoginRequest.self), session: session)
+        }
+        switch frame.id {
+        case .heartbeat:
+            send(.heartbeatResponse, ErrorReply(error: .success), to: session)
+        case .searchUser:
+            try await search(try frame.decode(SearchUserRequest.self), session: session)
+        case .addFriend:
+            try await addFriend(try frame.decode(AddFriendRequest.self), uid: uid, session: session)
+        case .authFriend:
+            try await acceptFriend(try frame.decode(AuthFriendRequest.self), uid: uid, session: session)
+        case .textChat:
+            try await sendText(try frame.decode(TextChatMessage.self), uid: uid, session: session)
+        case .history:
+            try await history(try frame.decode(HistoryRequest.self), uid: uid, session: session)
+        case .receipt:
+            try await receipt(try frame.decode(ReceiptMessage.self), uid: uid, session: session)
+        case .updateProfile:
+            try await updateProfile(try frame.decode(UpdateProfileRequest.self), uid: uid, session: session)
+        case .logout:
+            try await logout(uid: uid, session: session)
+        default:
+            session.send(try ChatFrame(.notifyError, json: ErrorNotice(
+                error: .unknownMessage, msgid: Int(frame.id.rawValue), reason: "unknown message id \(frame.id)")))
+        }
+    }
+
+    // MARK: - Replies
+
+    /// Answers request `id` with `{"error": code}` on its response id.
+    func reply(_ id: MessageID, error code: ErrorCode, to session: ChatSession) {
+        if isRequest(id) {
+            send(id.response, ErrorReply(error: code), to: session)
+        } else {
+            send(.notifyError, ErrorNotice(error: code, msgid: Int(id.rawValue), reason: "\(code)"), to: session)
+        }
+    }
+
+    func send(_ id: MessageID, _ body: some Encodable, to session: ChatSession) {
+        do {
+            session.send(try ChatFrame(id, json: body))
+        } catch {
+            logger.error("reply not encoded", metadata: ["id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func isRequest(_ id: MessageID) -> Bool {
+        [.chatLogin, .searchUser, .addFriend, .authFriend, .textChat, .heartbeat, .history, .receipt, .updateProfile, .logout]
+            .contains(id)
+    }
+
+    /// Sends `body` as `id` to `uid` if they are online here.
+    func notify(_ uid: Int64, _ id: MessageID, _ body: some Encodable) async {
+        guard let session = await registry.session(for: uid) else { return }
+        send(id, body, to: session)
+    }
+
+    /// Runs a store call, turning its failure into 1014.
+    func storeCall<T>(_ body: () async throws(StoreError) -> T) async throws(FluxError) -> T {
+        do {
+            return try await body()
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            throw FluxError(.internalError, "store failed: \(error)")
+        }
+    }
+}

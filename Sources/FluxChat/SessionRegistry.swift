@@ -1,0 +1,26 @@
+/// The logged-in sessions of this node, one per user.
+actor SessionRegistry {
+    private var sessions: [Int64: ChatSession] = [:]
+
+    /// Makes `session` the one of `uid`; returns the session it replaces, if any.
+    func register(_ session: ChatSession, uid: Int64) -> ChatSession? {
+        let previous = sessions[uid]
+        sessions[uid] = session
+        return previous === session ? nil : previous
+    }
+
+    /// Removes `session` if it is still the one of `uid` (not already replaced); returns whether it was.
+    func remove(_ session: ChatSession, uid: Int64) -> Bool {
+        guard sessions[uid] === session else { return false }
+        sessions[uid] = nil
+        return true
+    }
+
+    func session(for uid: Int64) -> ChatSession? { sessions[uid] }
+
+    func isOnline(_ uid: Int64) -> Bool { sessions[uid] != nil }
+
+    var count: Int { sessions.count }
+
+    var all: [ChatSession] { Array(sessions.values) }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+
+// Friends, profiles and messages of `SQLiteStore`.
+extension SQLiteStore {
+    public func updateProfile(uid: Int64, _ change: ProfileChange) async throws(StoreError) -> User? {
+        try await write { db in
+            guard var record = try UserRecord.fetchOne(db, key: uid) else { return nil }
+            if let nick = change.nick { record.nick = nick }
+            if let desc = change.desc { record.description = desc }
+            if let sex = change.sex { record.sex = sex }
+            if let icon = change.icon { record.icon = icon }
+            try record.update(db)
+            return record.user
+        }
+    }
+
+    public func saveFriendRequest(from: Int64, to: Int64, applyName: String, backName: String) async throws(StoreError) {
+        let now = Self.now()
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO friend_requests (from_uid, to_uid, apply_name, back_name, status, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 0, ?, ?)
+                    ON CONFLICT (from_uid, to_uid) DO UPDATE SET
+                        apply_name = excluded.apply_name, back_name = excluded.back_name, updated_at = excluded.updated_at
+                    """,
+                arguments: [from, to, applyName, backName, now, now])
+        }
+    }
+
+    public func friendRequests(to uid: Int64, limit: Int) async throws(StoreError) -> [(FriendRequest, User)] {
+        let rows = try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.from_uid, r.to_uid, r.apply_name, r.back_name, r.status, r.updated_at, u.*
+                    FROM friend_requests r JOIN users u ON u.uid = r.from_uid
+                    WHERE r.to_uid = ? ORDER BY r.updated_at DESC, r.from_uid LIMIT ?
+                    """,
+                arguments: [uid, limit]
+            ).map { row in (Self.friendRequest(row), try UserRecord(row: row).user) }
+        }
+        return rows
+    }
+
+    public func acceptFriendRequest(accepter: Int64, applicant: Int64, back: String) async throws(StoreError) -> Bool {
+        let now = Self.now()
+        return try await write { db in
+            guard
+                let request = try Row.fetchOne(
+                    db, sql: "SELECT back_name FROM friend_requests WHERE from_uid = ? AND to_uid = ?",
+                    arguments: [applicant, accepter])
+            else { return false }
+            let applicantBack: String = request["back_name"]
+            try db.execute(
+                sql: "UPDATE friend_requests SET status = 1, updated_at = ? WHERE from_uid = ? AND to_uid = ?",
+                arguments: [now, applicant, accepter])
+            let upsert = """
+                INSERT INTO friendships (owner_uid, friend_uid, back, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (owner_uid, friend_uid) DO UPDATE SET back = excluded.back
+                """
+            try db.execute(sql: upsert, arguments: [accepter, applicant, back, now])
+            try db.execute(sql: upsert, arguments: [applicant, accepter, applicantBack, now])
+            return true
+        }
+    }
+
+    public func friends(of uid: Int64) async throws(StoreError) -> [Friend] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT f.back AS friend_back, u.* FROM friendships f JOIN users u ON u.uid = f.friend_uid
+                    WHERE f.owner_uid = ? ORDER BY f.created_at, u.uid
+                    """,
+                arguments: [uid]
+            ).map { row in Friend(user: try UserRecord(row: row).user, back: row["friend_back"]) }
+        }
+    }
+
+    public func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool {
+        try await read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM friendships WHERE owner_uid = ? AND friend_uid = ?)",
+                arguments: [a, b]) ?? false
+        }
+    }
+
+    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage] {
+        guard !messages.isEmpty else { return [] }
+        let now = Self.now()
+        return try await write { db in
+            var stored: [StoredMessage] = []
+            stored.reserveCapacity(messages.count)
+            for message in messages {
+                if let existing = try Row.fetchOne(
+                    db, sql: "SELECT * FROM messages WHERE from_uid = ? AND client_msgid = ?",
+                    arguments: [message.fromUID, message.clientMsgID])
+                {
+                    var duplicate = Self.message(existing)
+                    duplicate.isDuplicate = true
+                    stored.append(duplicate)
+                    continue
+                }
+                let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
+                try db.execute(sql: "INSERT OR IGNORE INTO conversations (id, last_seq) VALUES (?, 0)", arguments: [conversation])
+                try db.execute(sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?", arguments: [conversation])
+                let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM conversations WHERE id = ?", arguments: [conversation]) ?? 1
+                try db.execute(
+                    sql: """
+                        INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [conversation, seq, message.fromUID, message.toUID, message.clientMsgID, message.content, now])
+                stored.append(
+                    StoredMessage(
+                        id: db.lastInsertedRowID, conversation: conversation, seq: seq, fromUID: message.fromUID,
+                        toUID: message.toUID, clientMsgID: message.clientMsgID, content: message.content, createdAt: now))
+            }
+            return stored
+        }
+    }
+
+    public func undeliveredMessages(to uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM messages WHERE to_uid = ?
+                    AND id > COALESCE((SELECT last_message_id FROM delivery_cursors WHERE uid = ?), 0)
+                    ORDER BY id LIMIT ?
+                    """,
+                arguments: [uid, uid, limit]
+            ).map(Self.message)
+        }
+    }
+
+    public func markDelivered(uid: Int64, upTo messageID: Int64) async throws(StoreError) {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO delivery_cursors (uid, last_message_id) VALUES (?, ?)
+                    ON CONFLICT (uid) DO UPDATE SET last_message_id = MAX(last_message_id, excluded.last_message_id)
+                    """,
+                arguments: [uid, messageID])
+        }
+    }
+
+    public func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        let conversation = StoredMessage.conversation(uid, peer)
+        return try await read { db -> [StoredMessage] in
+            switch page {
+            case .latest:
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM messages WHERE conversation = ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [conversation, limit]
+                ).map(Self.message).reversed() as [StoredMessage]
+            case .before(let seq):
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM messages WHERE conversation = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [conversation, seq, limit]
+                ).map(Self.message).reversed() as [StoredMessage]
+            case .after(let seq):
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM messages WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    arguments: [conversation, seq, limit]
+                ).map(Self.message)
+            }
+        }
+    }
+
+    public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
+        let column = read ? "read_seq" : "delivered_seq"
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO receipts (reader_uid, peer_uid, \(column)) VALUES (?, ?, ?)
+                    ON CONFLICT (reader_uid, peer_uid) DO UPDATE SET \(column) = MAX(\(column), excluded.\(column))
+                    """,
+                arguments: [reader, peer, seq])
+        }
+    }
+
+    public func messageCount() async throws(StoreError) -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0 }
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    private static func friendRequest(_ row: Row) -> FriendRequest {
+        FriendRequest(
+            fromUID: row["from_uid"], toUID: row["to_uid"], applyName: row["apply_name"], backName: row["back_name"],
+            status: row["status"], updatedAt: row["updated_at"])
+    }
+
+    private static func message(_ row: Row) -> StoredMessage {
+        StoredMessage(
+            id: row["id"], conversation: row["conversation"], seq: row["seq"], fromUID: row["from_uid"],
+            toUID: row["to_uid"], clientMsgID: row["client_msgid"], content: row["content"], createdAt: row["created_at"])
+    }
+}
