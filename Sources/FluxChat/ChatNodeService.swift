@@ -32,7 +32,7 @@ public struct ChatNodeService: Service {
     public func run() async throws {
         var configuration = self.configuration
         if let listening {
-            let port = await listening.wait()
+            guard let port = try? await listening.wait() else { return }
             if configuration.advertisePort == 0 { configuration.advertisePort = port }
         }
         let advertised = configuration

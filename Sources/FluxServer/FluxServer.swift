@@ -92,7 +92,16 @@ public final class FluxServer: Sendable {
     /// Runs until a shutdown signal or `shutdown()`; returns after every service has stopped.
     public func run() async throws {
         logger.notice("flux starting", metadata: ["roles": "\(configuration.roles.sorted().map(\.rawValue).joined(separator: ","))"])
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await gateReady.fail(error)
+            await chatReady.fail(error)
+            logger.critical("flux stopped on an error", metadata: ["error": "\(error)"])
+            throw error
+        }
+        await gateReady.fail(ListenerNotStarted("flux stopped"))
+        await chatReady.fail(ListenerNotStarted("flux stopped"))
         logger.notice("flux stopped")
     }
 

@@ -27,7 +27,7 @@ import Testing
             #expect(login["uid"] as? Int == uid)
             #expect(login["email"] as? String == email)
             #expect(login["host"] as? String == "127.0.0.1")
-            #expect(login["port"] as? String == "8090", "port must be a string")
+            #expect(login["port"] as? String == flux.chatPort.map(String.init), "port must be the chat node's, as a string")
             let token = try #require(login["token"] as? String)
             #expect(token.count == 32 && token.allSatisfy(\.isHexDigit))
             #expect(!login.text.contains("secret-1"))

@@ -63,6 +63,8 @@ final class FluxProcess: Sendable {
             "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
             "FLUX_DATA_DIR": dataDirectory,
             "FLUX_SECURITY_SCRYPT_LOG_N": "10",
+            "FLUX_CHAT_HOST": "127.0.0.1",
+            "FLUX_CHAT_PORT": "0",
         ]
     }
 

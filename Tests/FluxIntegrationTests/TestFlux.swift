@@ -7,6 +7,8 @@ import Logging
 struct TestFlux: Sendable {
     let server: FluxServer
     let gate: GateClient
+    /// The chat listener's port, when the chat role runs.
+    let chatPort: Int?
     let dataDirectory: String
 
     /// Starts the server, runs `body`, then shuts the server down gracefully and waits for it to stop.
@@ -21,6 +23,8 @@ struct TestFlux: Sendable {
             "FLUX_DATA_DIR": dataDirectory,
             "FLUX_GATE_HOST": "127.0.0.1",
             "FLUX_GATE_PORT": "0",
+            "FLUX_CHAT_HOST": "127.0.0.1",
+            "FLUX_CHAT_PORT": "0",
             // Cheap hashes: these tests check behaviour, not hash strength.
             "FLUX_SECURITY_SCRYPT_LOG_N": "10",
         ]
@@ -31,8 +35,9 @@ struct TestFlux: Sendable {
         let server = try FluxServer(configuration: configuration, logger: logger, signals: [])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
-            let port = await server.gateReady.wait()
-            let flux = TestFlux(server: server, gate: GateClient(port: port), dataDirectory: dataDirectory)
+            let port = try await server.gateReady.wait()
+            let chatPort = configuration.roles.contains(.chat) ? try await server.chatReady.wait() : nil
+            let flux = TestFlux(server: server, gate: GateClient(port: port), chatPort: chatPort, dataDirectory: dataDirectory)
             do {
                 try await body(flux)
             } catch {
