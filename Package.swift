@@ -93,6 +93,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FluxClient",
+            dependencies: [
+                "FluxProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FluxServer",
             dependencies: [
                 "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto",
@@ -124,6 +133,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FluxCryptoTests", dependencies: ["FluxCrypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "FluxChatTests", dependencies: ["FluxChat", "FluxProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FluxStoreTests",
@@ -138,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "FluxIntegrationTests",
             dependencies: [
-                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore",
+                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

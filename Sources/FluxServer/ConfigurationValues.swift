@@ -56,6 +56,10 @@ struct ConfigurationValues {
         }
         if let capacity = try integer("chat.capacity", in: 1...10_000_000) { config.chat.capacity = capacity }
         if let interval = try duration("chat.renew_interval") { config.chat.renewInterval = interval }
+        if let size = try integer("chat.max_body_bytes", in: 256...65535) { config.chat.maxBodyBytes = size }
+        if let idle = try duration("chat.idle_timeout") { config.chat.idleTimeout = idle }
+        if let limit = try integer("chat.outbound_queue_limit", in: 16...1_000_000) { config.chat.outboundQueueLimit = limit }
+        if let length = try integer("chat.max_text_length", in: 1...60_000) { config.chat.maxTextLength = length }
         try readAdvertise(&config)
 
         if let ttl = try duration("status.token_ttl") { config.status.tokenLifetime = ttl }

@@ -1,0 +1,109 @@
+import FluxProtocol
+import NIOCore
+import NIOPosix
+
+/// A client of the chat protocol over a real TCP connection: send frames, await responses and
+/// notifications by message id. Used by the tests, and by `flux bench` and `flux admin` later.
+public final class ChatClient: Sendable {
+    private let channel: any Channel
+    private let outgoing: AsyncStream<ByteBuffer>.Continuation
+    private let inbox: FrameInbox
+    private let connection: Task<Void, Never>
+
+    private init(channel: any Channel, outgoing: AsyncStream<ByteBuffer>.Continuation, inbox: FrameInbox, connection: Task<Void, Never>) {
+        self.channel = channel
+        self.outgoing = outgoing
+        self.inbox = inbox
+        self.connection = connection
+    }
+
+    /// Connects to a chat node.
+    public static func connect(host: String, port: Int) async throws -> ChatClient {
+        let asyncChannel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: ChatFrame.maximumBodyLength)))
+                    return try NIOAsyncChannel<ChatFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+        let inbox = FrameInbox()
+        let connection = Task<Void, Never> {
+            _ = try? await asyncChannel.executeThenClose { inbound, outbound in
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        for await buffer in stream {
+                            do { try await outbound.write(buffer) } catch { break }
+                        }
+                    }
+                    do {
+                        for try await frame in inbound { await inbox.push(frame) }
+                    } catch {}
+                    await inbox.close()
+                    continuation.finish()
+                }
+            }
+        }
+        return ChatClient(channel: asyncChannel.channel, outgoing: continuation, inbox: inbox, connection: connection)
+    }
+
+    /// Sends `body` as JSON in a frame with `id`.
+    public func send(_ id: MessageID, _ body: some Encodable) throws {
+        var buffer = ByteBuffer()
+        try ChatFrameEncoder.encode(try ChatFrame(id, json: body), into: &buffer)
+        outgoing.yield(buffer)
+    }
+
+    /// Sends `text` verbatim as the body of a frame with `id` (for malformed JSON).
+    public func send(_ id: MessageID, text: String) {
+        var buffer = ByteBuffer()
+        buffer.writeMultipleIntegers(id.rawValue, UInt16(truncatingIfNeeded: text.utf8.count))
+        buffer.writeString(text)
+        outgoing.yield(buffer)
+    }
+
+    /// Sends raw bytes, framed or not.
+    public func send(raw bytes: [UInt8]) {
+        outgoing.yield(ByteBuffer(bytes: bytes))
+    }
+
+    /// The next frame with `id` (any frame if nil). Frames with other ids stay for later calls.
+    public func next(_ id: MessageID? = nil, timeout: Duration = .seconds(5)) async throws -> ChatFrame {
+        try await inbox.take(id, timeout: timeout)
+    }
+
+    /// The next frame with `id`, decoded as `type`.
+    public func next<T: Decodable>(_ id: MessageID, as type: T.Type, timeout: Duration = .seconds(5)) async throws -> T {
+        try await next(id, timeout: timeout).decode(type)
+    }
+
+    /// Sends a request and returns its response (the frame with `id + 1`) decoded as `type`.
+    public func request<T: Decodable>(_ id: MessageID, _ body: some Encodable, as type: T.Type, timeout: Duration = .seconds(5)) async throws -> T {
+        try send(id, body)
+        return try await next(id.response, as: type, timeout: timeout)
+    }
+
+    /// Frames received and not taken yet, removing them.
+    public func drain() async -> [ChatFrame] {
+        await inbox.drain()
+    }
+
+    /// Whether the server has closed the connection, waiting up to `timeout` for it.
+    public func waitForClose(timeout: Duration = .seconds(5)) async -> Bool {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if await inbox.isClosed { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await inbox.isClosed
+    }
+
+    /// Closes the connection.
+    public func close() async {
+        outgoing.finish()
+        try? await channel.close()
+        await connection.value
+    }
+}
