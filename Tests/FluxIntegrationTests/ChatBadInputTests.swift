@@ -1,0 +1,126 @@
+import FluxClient
+import FluxProtocol
+import Foundation
+import Testing
+
+/// Every kind of bad input gets a documented answer, and a second client keeps being served.
+@Suite struct ChatBadInputTests {
+    @Test func badFramesAreAnsweredAndOthersKeepWorking() async throws {
+        try await TestFlux.run(environment: ["FLUX_CHAT_MAX_BODY_BYTES": "1024", "FLUX_CHAT_MAX_TEXT_LENGTH": "100"]) { (flux: TestFlux) async throws in
+            let rex = try await ChatUser.signUp(flux, "rex")
+            let sue = try await ChatUser.signUp(flux, "sue")
+            try await makeFriends(rex, sue)
+            let port = try #require(flux.chatPort)
+
+            // Before login only 1005 is accepted.
+            let stranger = try await ChatClient.connect(host: "127.0.0.1", port: port)
+            let early = try await stranger.request(.searchUser, SearchUserRequest(uid: "rex"), as: ErrorReply.self)
+            #expect(early.error == .notLoggedIn)
+            let earlyText = try await stranger.request(
+                .textChat, TextChatMessage(fromuid: rex.uid, touid: sue.uid, textArray: [TextItem(msgid: "x", content: "x")]),
+                as: ErrorReply.self)
+            #expect(earlyText.error == .notLoggedIn)
+            // Wrong tokens and uids.
+            let wrongToken = try await stranger.request(.chatLogin, ChatLoginRequest(uid: rex.uid, token: "not-the-token"), as: ErrorReply.self)
+            #expect(wrongToken.error == .tokenInvalid)
+            let unknownUID = try await stranger.request(.chatLogin, ChatLoginRequest(uid: 999_999, token: "x"), as: ErrorReply.self)
+            #expect(unknownUID.error == .uidInvalid)
+
+            // Not JSON, wrong shape, missing field: 1001 on the response id.
+            rex.client.send(.searchUser, text: "{not json")
+            #expect(try await rex.client.next(.searchUserResponse, as: ErrorReply.self).error == .badJSON)
+            rex.client.send(.textChat, text: "[]")
+            #expect(try await rex.client.next(.textChatResponse, as: ErrorReply.self).error == .badJSON)
+            rex.client.send(.textChat, text: #"{"touid":1}"#)
+            #expect(try await rex.client.next(.textChatResponse, as: ErrorReply.self).error == .badJSON)
+            rex.client.send(.addFriend, text: #"{"touid":"abc","applyname":"a","bakname":"b"}"#)
+            #expect(try await rex.client.next(.addFriendResponse, as: ErrorReply.self).error == .badJSON)
+            rex.client.send(.history, text: "")
+            #expect(try await rex.client.next(.historyResponse, as: ErrorReply.self).error == .badJSON)
+            rex.client.send(.history, text: #"{"peer":"me"}"#)
+            #expect(try await rex.client.next(.historyResponse, as: ErrorReply.self).error == .badJSON)
+
+            // Unknown id: 1117 naming it.
+            rex.client.send(MessageID(rawValue: 1500), text: "{}")
+            let unknown = try await rex.client.next(.notifyError, as: ErrorNotice.self)
+            #expect(unknown.error == .unknownMessage && unknown.msgid == 1500)
+
+            // Text too long, empty, to oneself.
+            let long = try await rex.text(sue, String(repeating: "y", count: 101))
+            #expect(long.error == .textTooLong)
+            let toSelf = try await rex.text(rex, "me")
+            #expect(toSelf.error == .invalidTarget)
+
+            // The same connection still works after all that.
+            #expect(try await rex.text(sue, "still here").error == .success)
+            _ = try await sue.client.next(.notifyTextChat)
+
+            // A frame over the body limit: 1117 with 1013, then the connection closes.
+            var oversized: [UInt8] = [0x03, 0xF1, 0x08, 0x00]  // id 1009, length 2048
+            oversized += Array(repeating: UInt8(ascii: "a"), count: 2048)
+            sue.client.send(raw: oversized)
+            let tooBig = try await sue.client.next(.notifyError, as: ErrorNotice.self)
+            #expect(tooBig.error == .payloadTooLarge && tooBig.msgid == 1009)
+            #expect(await sue.client.waitForClose())
+
+            // Garbage that is not even a frame header from a stranger, then a close.
+            stranger.send(raw: [0xFF])
+            await stranger.close()
+
+            // Everyone else is still served.
+            let beat = try await rex.client.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self)
+            #expect(beat.error == .success)
+            let offline = try await rex.client.next(.notifyPresence, as: PresenceNotice.self)
+            #expect(offline.uid == sue.uid && !offline.online)
+            let sueAgain = try await sue.reconnect(flux)
+            #expect(try await rex.text(sueAgain, "welcome back").error == .success)
+            _ = try await sueAgain.client.next(.notifyTextChat)
+        }
+    }
+
+    @Test func idleConnectionsAreClosed() async throws {
+        try await TestFlux.run(environment: ["FLUX_CHAT_IDLE_TIMEOUT": "0.6"]) { (flux: TestFlux) async throws in
+            let tom = try await ChatUser.signUp(flux, "tom")
+            let uma = try await ChatUser.signUp(flux, "uma")
+            // Uma keeps beating; Tom says nothing.
+            for _ in 0..<5 {
+                try await Task.sleep(for: .milliseconds(250))
+                _ = try await uma.client.request(.heartbeat, HeartbeatRequest(fromuid: uma.uid), as: ErrorReply.self)
+            }
+            #expect(await tom.client.waitForClose(timeout: .seconds(2)))
+            #expect(!(await uma.client.waitForClose(timeout: .milliseconds(100))))
+            let beat = try await uma.client.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self)
+            #expect(beat.error == .success)
+        }
+    }
+
+    @Test func aClientThatDoesNotReadIsDisconnected() async throws {
+        try await TestFlux.run(environment: ["FLUX_CHAT_OUTBOUND_QUEUE_LIMIT": "16"]) { (flux: TestFlux) async throws in
+            let vic = try await ChatUser.signUp(flux, "vic")
+            let wes = try await ChatUser.signUp(flux, "wes")
+            try await makeFriends(vic, wes)
+            // Wes logs in again on a socket that never reads, with a tiny receive buffer.
+            let reply = try await flux.gate.post("user_login", ["email": wes.email, "passwd": wes.password])
+            let token = try #require(reply["token"] as? String)
+            let sleeper = try StalledSocket(port: try #require(flux.chatPort))
+            defer { sleeper.close() }
+            try sleeper.send(id: 1005, json: #"{"uid":\#(wes.uid),"token":"\#(token)"}"#)
+            _ = try await wes.client.next(.notifyOffline)  // the old connection was replaced
+            let payload = String(repeating: "z", count: 3900)
+            var disconnected = false
+            for index in 0..<2000 {
+                #expect(try await vic.text(wes, payload, msgid: "flood-\(index)").error == .success)
+                if let presence = try? await vic.client.next(.notifyPresence, as: PresenceNotice.self, timeout: .milliseconds(1)),
+                    presence.uid == wes.uid, !presence.online
+                {
+                    disconnected = true
+                    break
+                }
+            }
+            #expect(disconnected, "the non-reading client was never disconnected")
+            // Nothing was lost: the texts are stored and wait for Wes's next login.
+            let history = try await vic.client.request(.history, HistoryRequest(peer: wes.uid, limit: 5), as: HistoryResponse.self)
+            #expect(history.messages.count == 5)
+        }
+    }
+}
