@@ -24,10 +24,12 @@ final class FluxProcess: Sendable {
         return folder.appendingPathComponent("flux").path
     }
 
-    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> FluxProcess {
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
+    /// Starts `flux`; with `dataDirectory`, reuses that folder (a restart) instead of a new one.
+    static func start(_ arguments: [String], environment: [String: String] = [:], dataDirectory: String? = nil) throws -> FluxProcess {
+        let dataDirectory = dataDirectory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let logPath = dataDirectory + "/stderr.log"
+        let logPath = dataDirectory + "/stderr-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -93,11 +95,17 @@ final class FluxProcess: Sendable {
         return process.terminationStatus
     }
 
-    func kill() {
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+    /// SIGKILL, keeping the data folder (for a restart).
+    func crash() async {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        for _ in 0..<200 where process.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// SIGKILL if still running, and removes the data folder.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: dataDirectory)
     }
 }
