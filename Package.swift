@@ -134,6 +134,11 @@ let package = Package(
         ),
         .testTarget(name: "FluxCryptoTests", dependencies: ["FluxCrypto"], swiftSettings: swiftSettings),
         .testTarget(name: "FluxChatTests", dependencies: ["FluxChat", "FluxProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FluxStatusTests",
+            dependencies: ["FluxStatus", "FluxKV", "FluxRPC", "FluxProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FluxStoreTests",

@@ -1,0 +1,160 @@
+import FluxStore
+import Testing
+
+/// Friends, profiles and messages: behaviour every `Store` must have.
+@Suite struct StoreChatConformanceTests {
+    private func users(_ store: any Store, _ count: Int) async throws -> [User] {
+        var result: [User] = []
+        for _ in 0..<count {
+            let (name, email) = uniqueUser()
+            result.append(try await store.createUser(NewUser(name: name, email: email, passwordHash: "h")))
+        }
+        return result
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func friendRequestsAreOnePerPairAndKeepTheNewestNames(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let people = try await users(store, 3)
+        let (a, b, c) = (people[0], people[1], people[2])
+        try await store.saveFriendRequest(from: a.uid, to: b.uid, applyName: "first", backName: "bee")
+        try await store.saveFriendRequest(from: a.uid, to: b.uid, applyName: "second", backName: "bee2")
+        try await store.saveFriendRequest(from: c.uid, to: b.uid, applyName: "cee", backName: "")
+        let requests = try await store.friendRequests(to: b.uid, limit: 10)
+        #expect(requests.count == 2)
+        let fromA = try #require(requests.first { $0.0.fromUID == a.uid })
+        #expect(fromA.0.applyName == "second" && fromA.0.backName == "bee2" && fromA.0.status == 0)
+        #expect(fromA.1.uid == a.uid && fromA.1.name == a.name)
+        #expect(try await store.friendRequests(to: a.uid, limit: 10).isEmpty)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func acceptingWritesTheFriendshipBothWays(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let people = try await users(store, 2)
+        let (a, b) = (people[0], people[1])
+        #expect(try await !store.acceptFriendRequest(accepter: b.uid, applicant: a.uid, back: "x"))
+        #expect(try await !store.areFriends(a.uid, b.uid))
+        try await store.saveFriendRequest(from: a.uid, to: b.uid, applyName: "a", backName: "my b")
+        #expect(try await store.acceptFriendRequest(accepter: b.uid, applicant: a.uid, back: "my a"))
+        let aHasB = try await store.areFriends(a.uid, b.uid)
+        let bHasA = try await store.areFriends(b.uid, a.uid)
+        #expect(aHasB && bHasA)
+        #expect(try await store.friends(of: a.uid).map { [$0.user.uid: $0.back] } == [[b.uid: "my b"]])
+        #expect(try await store.friends(of: b.uid).map { [$0.user.uid: $0.back] } == [[a.uid: "my a"]])
+        #expect(try await store.friendRequests(to: b.uid, limit: 10).first?.0.status == 1)
+        // Asking again after acceptance keeps it accepted and does not duplicate the friendship.
+        try await store.saveFriendRequest(from: a.uid, to: b.uid, applyName: "again", backName: "my b")
+        #expect(try await store.friendRequests(to: b.uid, limit: 10).first?.0.status == 1)
+        #expect(try await store.acceptFriendRequest(accepter: b.uid, applicant: a.uid, back: "my a"))
+        #expect(try await store.friends(of: a.uid).count == 1)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func profileChangesOnlyTheGivenFields(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let user = try await users(store, 1)[0]
+        let changed = try #require(try await store.updateProfile(uid: user.uid, ProfileChange(nick: "Nick", sex: 2)))
+        #expect(changed.nick == "Nick" && changed.sex == 2 && changed.desc == user.desc && changed.icon == user.icon)
+        #expect(try await store.user(uid: user.uid) == changed)
+        #expect(try await store.updateProfile(uid: user.uid + 1_000_000, ProfileChange(nick: "x")) == nil)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func sequenceNumbersAreGapFreePerConversation(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let people = try await users(store, 3)
+        let (a, b, c) = (people[0], people[1], people[2])
+        let first = try await store.appendMessages([
+            NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "1", content: "one"),
+            NewMessage(fromUID: b.uid, toUID: a.uid, clientMsgID: "1", content: "two"),
+            NewMessage(fromUID: a.uid, toUID: c.uid, clientMsgID: "2", content: "other conversation"),
+        ])
+        #expect(first.map(\.seq) == [1, 2, 1])
+        #expect(first[0].conversation == first[1].conversation && first[0].conversation != first[2].conversation)
+        #expect(first.allSatisfy { !$0.isDuplicate && $0.createdAt > 0 })
+        #expect(first[0].id < first[1].id && first[1].id < first[2].id)
+        let next = try await store.appendMessages([NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "3", content: "three")])
+        #expect(next.first?.seq == 3)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentWritersGetUniqueGapFreeSequences(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let people = try await users(store, 2)
+        let (a, b) = (people[0], people[1])
+        let seqs = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for writer in 0..<8 {
+                group.addTask {
+                    var seqs: [Int64] = []
+                    for index in 0..<10 {
+                        let from = writer % 2 == 0 ? a.uid : b.uid
+                        let stored = try await store.appendMessages([
+                            NewMessage(fromUID: from, toUID: from == a.uid ? b.uid : a.uid, clientMsgID: "w\(writer)-\(index)", content: "x")
+                        ])
+                        seqs += stored.map(\.seq)
+                    }
+                    return seqs
+                }
+            }
+            return try await group.reduce(into: [Int64]()) { $0 += $1 }
+        }
+        #expect(seqs.sorted() == Array(1...80))
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aResentMsgidIsNotStoredTwice(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let people = try await users(store, 2)
+        let (a, b) = (people[0], people[1])
+        let original = try await store.appendMessages([NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "m", content: "hi")])[0]
+        let resent = try await store.appendMessages([
+            NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "m", content: "hi"),
+            NewMessage(fromUID: b.uid, toUID: a.uid, clientMsgID: "m", content: "same msgid, other sender"),
+        ])
+        #expect(resent[0].isDuplicate && resent[0].id == original.id && resent[0].seq == original.seq)
+        #expect(!resent[1].isDuplicate && resent[1].seq == 2)
+        #expect(try await store.history(uid: a.uid, peer: b.uid, page: .latest, limit: 10).count == 2)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func undeliveredMessagesFollowTheDeliveryCursor(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let people = try await users(store, 3)
+        let (a, b, c) = (people[0], people[1], people[2])
+        let stored = try await store.appendMessages((0..<5).map {
+            NewMessage(fromUID: $0 % 2 == 0 ? a.uid : c.uid, toUID: b.uid, clientMsgID: "u\($0)", content: "m\($0)")
+        })
+        #expect(try await store.undeliveredMessages(to: b.uid, limit: 100).map(\.content) == ["m0", "m1", "m2", "m3", "m4"])
+        #expect(try await store.undeliveredMessages(to: b.uid, limit: 2).map(\.content) == ["m0", "m1"])
+        try await store.markDelivered(uid: b.uid, upTo: stored[2].id)
+        #expect(try await store.undeliveredMessages(to: b.uid, limit: 100).map(\.content) == ["m3", "m4"])
+        // The cursor never moves back.
+        try await store.markDelivered(uid: b.uid, upTo: stored[0].id)
+        #expect(try await store.undeliveredMessages(to: b.uid, limit: 100).count == 2)
+        #expect(try await store.undeliveredMessages(to: a.uid, limit: 100).isEmpty)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func historyPages(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let people = try await users(store, 2)
+        let (a, b) = (people[0], people[1])
+        _ = try await store.appendMessages((1...10).map {
+            NewMessage(fromUID: $0 % 2 == 0 ? a.uid : b.uid, toUID: $0 % 2 == 0 ? b.uid : a.uid, clientMsgID: "h\($0)", content: "\($0)")
+        })
+        #expect(try await store.history(uid: a.uid, peer: b.uid, page: .latest, limit: 3).map(\.seq) == [8, 9, 10])
+        #expect(try await store.history(uid: b.uid, peer: a.uid, page: .before(8), limit: 3).map(\.seq) == [5, 6, 7])
+        #expect(try await store.history(uid: a.uid, peer: b.uid, page: .after(8), limit: 5).map(\.seq) == [9, 10])
+        #expect(try await store.history(uid: a.uid, peer: b.uid, page: .before(1), limit: 5).isEmpty)
+        #expect(try await store.messageCount() >= 10)
+        try await store.close()
+    }
+}
