@@ -133,7 +133,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FluxCryptoTests", dependencies: ["FluxCrypto"], swiftSettings: swiftSettings),
-        .testTarget(name: "FluxChatTests", dependencies: ["FluxChat", "FluxProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FluxChatTests",
+            dependencies: [
+                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FluxStatusTests",
             dependencies: ["FluxStatus", "FluxKV", "FluxRPC", "FluxProtocol", .product(name: "Logging", package: "swift-log")],

@@ -44,9 +44,17 @@ extension ChatService {
         let messages = try await storeCall { () async throws(StoreError) in
             try await store.history(uid: uid, peer: request.peer, page: page, limit: limit)
         }
-        send(.historyResponse, HistoryResponse(peer: request.peer, messages: messages.map {
+        var items = messages.map {
             HistoryItem(seq: $0.seq, msgid: $0.clientMsgID, fromuid: $0.fromUID, touid: $0.toUID, content: $0.content, time: $0.createdAt)
-        }), to: session)
+        }
+        // A page must fit the 16-bit frame length: shorten it from the end far from the cursor.
+        var frame = try ChatFrame(.historyResponse, json: HistoryResponse(peer: request.peer, messages: items))
+        while frame.body.readableBytes > ChatFrame.maximumBodyLength, items.count > 1 {
+            let keep = items.count / 2
+            items = request.after != nil ? Array(items.prefix(keep)) : Array(items.suffix(keep))
+            frame = try ChatFrame(.historyResponse, json: HistoryResponse(peer: request.peer, messages: items))
+        }
+        session.send(frame)
     }
 
     /// 1105: the session's user received or read `peer`'s messages up to `seq`; `peer` hears 1107.

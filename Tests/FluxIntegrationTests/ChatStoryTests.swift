@@ -211,3 +211,23 @@ import Testing
         }
     }
 }
+
+/// History pages shrink to fit the 16-bit frame length instead of failing.
+@Suite struct HistoryPageSizeTests {
+    @Test func aPageTooBigForOneFrameIsShortened() async throws {
+        try await TestFlux.run { (flux: TestFlux) async throws in
+            let xia = try await ChatUser.signUp(flux, "xia")
+            let yul = try await ChatUser.signUp(flux, "yul")
+            try await makeFriends(xia, yul)
+            let long = String(repeating: "長", count: 1300)  // ~3.9 KB of UTF-8 per text
+            for index in 1...24 {
+                #expect(try await xia.text(yul, long, msgid: "long-\(index)").error == .success)
+            }
+            let page = try await xia.client.request(.history, HistoryRequest(peer: yul.uid, limit: 50), as: HistoryResponse.self)
+            #expect(!page.messages.isEmpty && page.messages.count < 24)
+            #expect(page.messages.last?.seq == 24, "the newest messages are kept")
+            let early = try await xia.client.request(.history, HistoryRequest(peer: yul.uid, after: 0, limit: 50), as: HistoryResponse.self)
+            #expect(early.messages.first?.seq == 1, "paging forward keeps the oldest")
+        }
+    }
+}

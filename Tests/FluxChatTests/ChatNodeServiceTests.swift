@@ -1,0 +1,39 @@
+import FluxChat
+import FluxKV
+import FluxRPC
+import FluxStatus
+import Logging
+import ServiceLifecycle
+import Testing
+
+@Suite struct ChatNodeServiceTests {
+    @Test func reportsItsSessionCountAndLeavesOnShutdown() async throws {
+        let status = StatusService(kv: MemoryKeyValueStore(), configuration: StatusConfiguration(), logger: Logger(label: "test"))
+        var configuration = ChatConfiguration()
+        configuration.name = "node-x"
+        configuration.advertiseHost = "chat.example.com"
+        configuration.advertisePort = 0
+        configuration.renewInterval = .milliseconds(50)
+        let listening = ReadySignal()
+        let node = ChatNodeService(
+            configuration: configuration, status: status, logger: Logger(label: "test"), listening: listening,
+            sessionCount: { 7 })
+        let group = ServiceGroup(services: [node], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            // Not registered before the listener is bound; then advertises the bound port.
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(await status.liveChatNodes().isEmpty)
+            await listening.signal(port: 4321)
+            var nodes: [ChatNodeReport] = []
+            for _ in 0..<50 where nodes.isEmpty {
+                try await Task.sleep(for: .milliseconds(20))
+                nodes = await status.liveChatNodes()
+            }
+            #expect(nodes == [ChatNodeReport(name: "node-x", host: "chat.example.com", port: 4321, sessions: 7, capacity: configuration.capacity)])
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(await status.liveChatNodes().isEmpty)
+    }
+}
