@@ -58,7 +58,7 @@ public struct ChatServer: Service {
             }
         } onGracefulShutdown: {
             listener.channel.close(promise: nil)
-            Task { await service.closeAllSessions() }
+            Task { await service.closeAllConnections() }
         }
         logger.info("chat listener stopped")
     }
@@ -74,13 +74,17 @@ public struct ChatServer: Service {
             queue: continuation,
             closeConnection: { channel.close(promise: nil) })
         let tracker = service.tracker
+        await service.connected(session)
         do {
-            try await connection.executeThenClose { inbound, outbound in
+            try await connection.executeThenClose { inbound, _ in
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         do {
                             for await item in queue {
-                                try await outbound.write(item.frame)
+                                // Written through the channel so the future completes only once the frame
+                                // is in the socket: only then may the delivery cursor move past it.
+                                try await channel.writeAndFlush(item.frame).get()
+                                session.dequeued()
                                 if let delivery = item.delivery {
                                     await tracker.delivered(uid: delivery.uid, messageID: delivery.messageID)
                                 }
@@ -88,7 +92,6 @@ public struct ChatServer: Service {
                         } catch {
                             // The peer is gone; the reader sees the close too.
                         }
-                        outbound.finish()
                         channel.close(promise: nil)
                     }
                     do {

@@ -19,6 +19,9 @@ extension ChatService {
             throw FluxError(.uidInvalid, "unknown uid \(request.uid)")
         }
         guard !user.disabled else { throw FluxError(.tokenInvalid, "account disabled") }
+        // Everything that can fail is read before the session counts as logged in.
+        let requests = try await storeCall { () async throws(StoreError) in try await store.friendRequests(to: user.uid, limit: 100) }
+        let friends = try await storeCall { () async throws(StoreError) in try await store.friends(of: user.uid) }
         guard session.logIn(uid: user.uid) else { throw FluxError(.invalidTarget, "already logged in") }
 
         let replaced = await registry.register(session, uid: user.uid)
@@ -29,8 +32,6 @@ extension ChatService {
             logger.info("session replaced by a newer login", metadata: ["uid": "\(user.uid)", "old": "\(replaced.id)", "new": "\(session.id)"])
         }
 
-        let requests = try await storeCall { () async throws(StoreError) in try await store.friendRequests(to: user.uid, limit: 100) }
-        let friends = try await storeCall { () async throws(StoreError) in try await store.friends(of: user.uid) }
         var friendEntries: [FriendEntry] = []
         for friend in friends {
             let online = await registry.isOnline(friend.user.uid)
@@ -53,28 +54,35 @@ extension ChatService {
         if replaced == nil {
             await announcePresence(of: user.uid, online: true, to: friends)
         }
-        try await sendBacklog(to: user.uid, session: session)
+        await sendBacklog(to: user.uid, session: session)
     }
 
     /// Sends every message stored for `uid` and not yet delivered, oldest first, as 1019, then 1103.
-    private func sendBacklog(to uid: Int64, session: ChatSession) async throws {
+    /// Pages are paced by the session's queue so a long backlog never overflows it.
+    private func sendBacklog(to uid: Int64, session: ChatSession) async {
+        let pageSize = min(configuration.backlogPageSize, max(1, configuration.outboundQueueLimit / 4))
         var lastID: Int64 = 0
         var count = 0
         do {
             while true {
-                let page = try await store.undeliveredMessages(to: uid, limit: configuration.backlogPageSize)
-                    .filter { $0.id > lastID }
-                guard let last = page.last else { break }
+                while session.queuedFrames > configuration.outboundQueueLimit / 4 {
+                    if session.isFinished { return }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let page = try await store.undeliveredMessages(to: uid, after: lastID, limit: pageSize)
                 for message in page {
-                    session.deliverBacklog(try textNotice(message), messageID: message.id, uid: uid)
+                    guard session.deliverBacklog(try Self.textNotice(message), messageID: message.id, uid: uid) else { return }
                 }
                 count += page.count
-                lastID = last.id
-                if page.count < configuration.backlogPageSize { break }
+                lastID = page.last?.id ?? lastID
+                if page.count < pageSize { break }
             }
         } catch {
-            // Whatever was not sent stays undelivered and goes out at the next login.
-            logger.error("offline backlog interrupted", metadata: ["uid": "\(uid)", "error": "\(error)"])
+            // Releasing held live messages now could move the cursor past unsent ones: close instead;
+            // the next login sends everything.
+            logger.error("offline backlog interrupted; closing", metadata: ["uid": "\(uid)", "error": "\(error)"])
+            session.closeNow()
+            return
         }
         session.endBacklog(lastMessageID: lastID)
         send(.notifyBacklogDone, BacklogDoneNotice(count: count), to: session)
@@ -90,6 +98,7 @@ extension ChatService {
 
     /// The connection of `session` ended, for whatever reason.
     func disconnected(_ session: ChatSession) async {
+        await registry.untrack(session)
         guard let uid = session.markClosed() else { return }
         guard await registry.remove(session, uid: uid) else { return }
         logger.info("chat session ended", metadata: ["uid": "\(uid)", "session": "\(session.id)"])
@@ -98,9 +107,14 @@ extension ChatService {
         }
     }
 
-    /// Graceful shutdown: lets every session's queued frames go out and closes it.
-    public func closeAllSessions() async {
-        for session in await registry.all { session.finish() }
+    /// A connection opened (not logged in yet).
+    func connected(_ session: ChatSession) async {
+        await registry.track(session)
+    }
+
+    /// Graceful shutdown: lets every connection's queued frames go out and closes it, logged in or not.
+    public func closeAllConnections() async {
+        for session in await registry.allConnections { session.finish() }
         await tracker.flush()
     }
 
@@ -110,7 +124,7 @@ extension ChatService {
         }
     }
 
-    func textNotice(_ message: StoredMessage) throws -> ChatFrame {
+    static func textNotice(_ message: StoredMessage) throws -> ChatFrame {
         try ChatFrame(.notifyTextChat, json: TextChatMessage(
             error: .success, fromuid: message.fromUID, touid: message.toUID,
             textArray: [TextItem(msgid: message.clientMsgID, content: message.content, seq: message.seq, time: message.createdAt)]))

@@ -2,7 +2,8 @@ import FluxProtocol
 import FluxStore
 
 extension ChatService {
-    /// 1017: checks, stores every text (durable before the 1018), then delivers to the recipient if online.
+    /// 1017: checks, stores every text (durable before the 1018); the batcher delivers new ones to the
+    /// recipient if online.
     func sendText(_ request: TextChatMessage, uid: Int64, session: ChatSession) async throws {
         guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot message yourself") }
         guard !request.textArray.isEmpty else { throw FluxError(.badJSON, "empty text_array") }
@@ -31,10 +32,6 @@ extension ChatService {
             error: .success, fromuid: uid, touid: request.touid,
             textArray: stored.map { TextItem(msgid: $0.clientMsgID, content: $0.content, seq: $0.seq, time: $0.createdAt) }),
             to: session)
-        guard let recipient = await registry.session(for: request.touid) else { return }
-        for message in stored where !message.isDuplicate {
-            recipient.deliverLive(try textNotice(message), messageID: message.id, uid: request.touid)
-        }
     }
 
     /// 1101: a page of one conversation of the session's user.
@@ -60,6 +57,9 @@ extension ChatService {
     /// 1105: the session's user received or read `peer`'s messages up to `seq`; `peer` hears 1107.
     func receipt(_ request: ReceiptMessage, uid: Int64, session: ChatSession) async throws {
         guard request.seq >= 0 else { throw FluxError(.badJSON, "negative seq") }
+        guard try await storeCall({ () async throws(StoreError) in try await store.areFriends(uid, request.peer) }) else {
+            throw FluxError(.notFriends, "\(request.peer) is not a friend")
+        }
         try await storeCall { () async throws(StoreError) in
             try await store.saveReceipt(reader: uid, peer: request.peer, seq: request.seq, read: request.kind == .read)
         }

@@ -19,7 +19,15 @@ public final class ChatService: Sendable {
         self.store = store
         self.kv = kv
         self.logger = logger
-        self.batcher = MessageBatcher(store: store)
+        let registry = self.registry
+        self.batcher = MessageBatcher(store: store) { messages in
+            for message in messages {
+                guard let recipient = await registry.session(for: message.toUID),
+                    let frame = try? ChatService.textNotice(message)
+                else { continue }
+                recipient.deliverLive(frame, messageID: message.id, uid: message.toUID)
+            }
+        }
         self.tracker = DeliveryTracker(store: store, logger: logger)
     }
 

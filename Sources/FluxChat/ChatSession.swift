@@ -18,6 +18,7 @@ public final class ChatSession: Sendable {
     private let inner = Mutex(Inner())
     private let queue: AsyncStream<OutboundFrame>.Continuation
     private let closeConnection: @Sendable () -> Void
+    private let depth = Atomic<Int>(0)
 
     init(id: UInt64, queue: AsyncStream<OutboundFrame>.Continuation, closeConnection: @escaping @Sendable () -> Void) {
         self.id = id
@@ -27,6 +28,12 @@ public final class ChatSession: Sendable {
 
     /// The logged-in user, if any.
     public var uid: Int64? { inner.withLock { $0.machine.uid } }
+
+    /// Frames queued and not yet written.
+    var queuedFrames: Int { depth.load(ordering: .relaxed) }
+
+    /// Whether the session no longer accepts frames.
+    var isFinished: Bool { inner.withLock { $0.finished } }
 
     func action(for id: MessageID) -> SessionStateMachine.FrameAction {
         inner.withLock { $0.machine.action(for: id) }
@@ -50,41 +57,55 @@ public final class ChatSession: Sendable {
     /// (the connection is then closed).
     @discardableResult
     func send(_ frame: ChatFrame) -> Bool {
-        enqueue(OutboundFrame(frame: frame, delivery: nil))
+        let result = inner.withLock { inner in yield(OutboundFrame(frame: frame, delivery: nil), inner) }
+        return settle(result)
     }
 
     /// Queues a stored message for this session's user (1019), after the backlog if that is still going.
     @discardableResult
     func deliverLive(_ frame: ChatFrame, messageID: Int64, uid: Int64) -> Bool {
         let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: messageID))
-        let held = inner.withLock { inner -> Bool in
-            guard inner.heldLive != nil else { return false }
-            inner.heldLive!.append(item)
-            return true
+        let result = inner.withLock { inner -> AsyncStream<OutboundFrame>.Continuation.YieldResult? in
+            if inner.heldLive != nil {
+                inner.heldLive!.append(item)
+                return nil
+            }
+            return yield(item, inner)
         }
-        return held || enqueue(item)
+        return result.map(settle) ?? true
     }
 
     /// Queues one backlog message (sent before any held live message).
     @discardableResult
     func deliverBacklog(_ frame: ChatFrame, messageID: Int64, uid: Int64) -> Bool {
-        enqueue(OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: messageID)))
+        let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: messageID))
+        return settle(inner.withLock { inner in yield(item, inner) })
     }
 
-    /// The backlog up to `lastMessageID` is queued: releases held live messages newer than it.
+    /// The backlog up to `lastMessageID` is queued: queues the held live messages newer than it, in id
+    /// order, before any later live message can be queued.
     func endBacklog(lastMessageID: Int64) {
-        let held = inner.withLock { inner -> [OutboundFrame] in
-            defer { inner.heldLive = nil }
-            return inner.heldLive ?? []
+        let results = inner.withLock { inner -> [AsyncStream<OutboundFrame>.Continuation.YieldResult] in
+            let held = (inner.heldLive ?? [])
+                .filter { ($0.delivery?.messageID ?? .max) > lastMessageID }
+                .sorted { ($0.delivery?.messageID ?? 0) < ($1.delivery?.messageID ?? 0) }
+            inner.heldLive = nil
+            return held.map { yield($0, inner) }
         }
-        for item in held where (item.delivery?.messageID ?? .max) > lastMessageID {
-            enqueue(item)
-        }
+        for result in results { settle(result) }
+    }
+
+    /// The writer wrote one frame.
+    func dequeued() {
+        depth.subtract(1, ordering: .relaxed)
     }
 
     /// Lets the queued frames go out, then closes the connection.
     public func finish() {
-        inner.withLock { $0.finished = true }
+        inner.withLock { inner in
+            inner.finished = true
+            inner.heldLive = nil
+        }
         queue.finish()
     }
 
@@ -94,9 +115,16 @@ public final class ChatSession: Sendable {
         closeConnection()
     }
 
-    private func enqueue(_ item: OutboundFrame) -> Bool {
-        guard !inner.withLock({ $0.finished }) else { return false }
-        switch queue.yield(item) {
+    /// Yields under the lock so frames keep the order in which they were accepted.
+    private func yield(_ item: OutboundFrame, _ inner: Inner) -> AsyncStream<OutboundFrame>.Continuation.YieldResult {
+        guard !inner.finished else { return .terminated }
+        depth.add(1, ordering: .relaxed)
+        return queue.yield(item)
+    }
+
+    @discardableResult
+    private func settle(_ result: AsyncStream<OutboundFrame>.Continuation.YieldResult) -> Bool {
+        switch result {
         case .enqueued:
             return true
         case .terminated:

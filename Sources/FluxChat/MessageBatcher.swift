@@ -10,11 +10,15 @@ actor MessageBatcher {
     }
 
     private let store: any Store
+    private let deliver: @Sendable ([StoredMessage]) async -> Void
     private var waiting: [Waiter] = []
     private var writing = false
 
-    init(store: any Store) {
+    /// `deliver` gets each committed batch's new messages in id order, before any sender hears back, so
+    /// one recipient's notifications are queued in the order the store assigned.
+    init(store: any Store, deliver: @escaping @Sendable ([StoredMessage]) async -> Void) {
         self.store = store
+        self.deliver = deliver
     }
 
     /// Stores `messages` (in one transaction with whatever else is waiting) and returns them as stored.
@@ -34,6 +38,7 @@ actor MessageBatcher {
             waiting = []
             do {
                 var stored = try await store.appendMessages(batch.flatMap(\.messages))[...]
+                await deliver(stored.filter { !$0.isDuplicate })
                 for waiter in batch {
                     waiter.continuation.resume(returning: Array(stored.prefix(waiter.messages.count)))
                     stored = stored.dropFirst(waiter.messages.count)

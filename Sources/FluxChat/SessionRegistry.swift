@@ -1,6 +1,14 @@
-/// The logged-in sessions of this node, one per user.
+/// The logged-in sessions of this node, one per user, and every open connection (logged in or not).
 actor SessionRegistry {
     private var sessions: [Int64: ChatSession] = [:]
+    private var connections: [UInt64: ChatSession] = [:]
+
+    func track(_ connection: ChatSession) { connections[connection.id] = connection }
+
+    func untrack(_ connection: ChatSession) { connections[connection.id] = nil }
+
+    /// Every open connection, for shutdown.
+    var allConnections: [ChatSession] { Array(connections.values) }
 
     /// Makes `session` the one of `uid`; returns the session it replaces, if any.
     func register(_ session: ChatSession, uid: Int64) -> ChatSession? {
@@ -22,5 +30,4 @@ actor SessionRegistry {
 
     var count: Int { sessions.count }
 
-    var all: [ChatSession] { Array(sessions.values) }
 }

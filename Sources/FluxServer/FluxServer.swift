@@ -85,8 +85,12 @@ public final class FluxServer: Sendable {
             services.append(IdleService())
         }
 
-        self.group = ServiceGroup(
-            configuration: .init(services: services.map { .init(service: $0) }, gracefulShutdownSignals: signals, logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: signals, logger: logger)
+        // A peer that never lets go must not keep the process from stopping.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        self.group = ServiceGroup(configuration: groupConfiguration)
     }
 
     /// Runs until a shutdown signal or `shutdown()`; returns after every service has stopped.

@@ -95,8 +95,8 @@ extension SQLiteStore {
             stored.reserveCapacity(messages.count)
             for message in messages {
                 if let existing = try Row.fetchOne(
-                    db, sql: "SELECT * FROM messages WHERE from_uid = ? AND client_msgid = ?",
-                    arguments: [message.fromUID, message.clientMsgID])
+                    db, sql: "SELECT * FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?",
+                    arguments: [message.fromUID, message.toUID, message.clientMsgID])
                 {
                     var duplicate = Self.message(existing)
                     duplicate.isDuplicate = true
@@ -122,16 +122,16 @@ extension SQLiteStore {
         }
     }
 
-    public func undeliveredMessages(to uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
+    public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT * FROM messages WHERE to_uid = ?
-                    AND id > COALESCE((SELECT last_message_id FROM delivery_cursors WHERE uid = ?), 0)
+                    AND id > MAX(?, COALESCE((SELECT last_message_id FROM delivery_cursors WHERE uid = ?), 0))
                     ORDER BY id LIMIT ?
                     """,
-                arguments: [uid, uid, limit]
+                arguments: [uid, after, uid, limit]
             ).map(Self.message)
         }
     }

@@ -53,7 +53,7 @@ enum Schema {
                 t.column("content", .text).notNull()
                 t.column("created_at", .integer).notNull()
                 t.uniqueKey(["conversation", "seq"])
-                t.uniqueKey(["from_uid", "client_msgid"])
+                t.uniqueKey(["from_uid", "to_uid", "client_msgid"])
             }
             try db.create(index: "messages_to", on: "messages", columns: ["to_uid", "id"])
             try db.create(table: "delivery_cursors") { t in

@@ -36,11 +36,12 @@ public protocol Store: Sendable {
     // MARK: Messages
 
     /// Stores `messages` in one transaction, in order, each with the next sequence number of its
-    /// conversation. A message whose sender already stored its `clientMsgID` is not stored again: its
-    /// stored copy is returned instead. The result has one entry per input, in order.
+    /// conversation. A message whose sender already stored its `clientMsgID` for the same recipient is not
+    /// stored again: its stored copy is returned instead. The result has one entry per input, in order.
     func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage]
-    /// Messages to `uid` not yet marked delivered, oldest first.
-    func undeliveredMessages(to uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
+    /// Messages to `uid` not yet marked delivered and with an id above `after`, oldest first
+    /// (`after` pages through a backlog longer than `limit` before the cursor moves).
+    func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
     /// Marks every message to `uid` with an id up to `messageID` delivered (never moves back).
     func markDelivered(uid: Int64, upTo messageID: Int64) async throws(StoreError)
     /// Up to `limit` messages between `uid` and `peer`, oldest first.

@@ -231,3 +231,31 @@ import Testing
         }
     }
 }
+
+/// A backlog longer than a store page and than the outbound queue arrives whole and in order.
+@Suite struct LongBacklogTests {
+    @Test func backlogLongerThanTheQueueArrivesWholeAndInOrder() async throws {
+        try await TestFlux.run(environment: ["FLUX_CHAT_OUTBOUND_QUEUE_LIMIT": "16"]) { (flux: TestFlux) async throws in
+            let zed = try await ChatUser.signUp(flux, "zed")
+            let ava = try await ChatUser.signUp(flux, "ava")
+            try await makeFriends(zed, ava)
+            await ava.client.close()
+            _ = try await zed.client.next(.notifyPresence)
+            for index in 1...60 {
+                #expect(try await zed.text(ava, "backlog \(index)", msgid: "bl-\(index)").error == .success)
+            }
+            let back = try await ava.reconnect(flux, waitForBacklog: false)
+            // A live message sent while the backlog is going out comes after it.
+            #expect(try await zed.text(back, "live after", msgid: "live-1").error == .success)
+            var received: [String] = []
+            while received.count < 61 {
+                let notice = try await back.client.next(.notifyTextChat, as: TextChatMessage.self)
+                received += notice.textArray.map(\.content)
+            }
+            #expect(received == (1...60).map { "backlog \($0)" } + ["live after"])
+            let done = try await back.client.next(.notifyBacklogDone, as: BacklogDoneNotice.self)
+            // The live text may have been stored before the last page was read: then it is part of the backlog.
+            #expect(done.count == 60 || done.count == 61)
+        }
+    }
+}

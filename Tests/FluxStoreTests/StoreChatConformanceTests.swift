@@ -119,6 +119,10 @@ import Testing
         ])
         #expect(resent[0].isDuplicate && resent[0].id == original.id && resent[0].seq == original.seq)
         #expect(!resent[1].isDuplicate && resent[1].seq == 2)
+        // The same msgid to another recipient is another message.
+        let c = try await users(store, 1)[0]
+        let other = try await store.appendMessages([NewMessage(fromUID: a.uid, toUID: c.uid, clientMsgID: "m", content: "to c")])[0]
+        #expect(!other.isDuplicate && other.content == "to c" && other.seq == 1)
         #expect(try await store.history(uid: a.uid, peer: b.uid, page: .latest, limit: 10).count == 2)
         try await store.close()
     }
@@ -131,14 +135,15 @@ import Testing
         let stored = try await store.appendMessages((0..<5).map {
             NewMessage(fromUID: $0 % 2 == 0 ? a.uid : c.uid, toUID: b.uid, clientMsgID: "u\($0)", content: "m\($0)")
         })
-        #expect(try await store.undeliveredMessages(to: b.uid, limit: 100).map(\.content) == ["m0", "m1", "m2", "m3", "m4"])
-        #expect(try await store.undeliveredMessages(to: b.uid, limit: 2).map(\.content) == ["m0", "m1"])
+        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m0", "m1", "m2", "m3", "m4"])
+        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 2).map(\.content) == ["m0", "m1"])
+        #expect(try await store.undeliveredMessages(to: b.uid, after: stored[1].id, limit: 2).map(\.content) == ["m2", "m3"])
         try await store.markDelivered(uid: b.uid, upTo: stored[2].id)
-        #expect(try await store.undeliveredMessages(to: b.uid, limit: 100).map(\.content) == ["m3", "m4"])
+        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m3", "m4"])
         // The cursor never moves back.
         try await store.markDelivered(uid: b.uid, upTo: stored[0].id)
-        #expect(try await store.undeliveredMessages(to: b.uid, limit: 100).count == 2)
-        #expect(try await store.undeliveredMessages(to: a.uid, limit: 100).isEmpty)
+        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).count == 2)
+        #expect(try await store.undeliveredMessages(to: a.uid, after: 0, limit: 100).isEmpty)
         try await store.close()
     }
 
