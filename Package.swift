@@ -58,7 +58,14 @@ let package = Package(
         ),
         .target(
             name: "FluxRPC",
-            dependencies: ["FluxProtocol"],
+            dependencies: [
+                "FluxProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -92,7 +99,7 @@ let package = Package(
         .target(
             name: "FluxGate",
             dependencies: [
-                "FluxProtocol", "FluxRPC", "FluxStore", "FluxCrypto",
+                "FluxProtocol", "FluxRPC", "FluxStore", "FluxCrypto", "FluxKV",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -151,6 +158,15 @@ let package = Package(
         .testTarget(
             name: "FluxStatusTests",
             dependencies: ["FluxStatus", "FluxKV", "FluxRPC", "FluxProtocol", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FluxRPCTests",
+            dependencies: [
+                "FluxRPC", "FluxProtocol", "FluxStatus", "FluxKV",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),

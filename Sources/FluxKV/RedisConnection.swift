@@ -1,4 +1,4 @@
-import CHiredis
+internal import CHiredis
 import Foundation
 
 /// One blocking connection to Redis through hiredis, used by one thread at a time (the pool hands it

@@ -1,0 +1,152 @@
+import FluxKV
+import FluxProtocol
+import FluxRPC
+import FluxStatus
+import Foundation
+import Logging
+import Testing
+
+/// Behaviour every transport must have: role code cannot tell which one it holds.
+@Suite struct TransportConformanceTests {
+    @Test(arguments: Transport.allCases)
+    func resultsComeBackUnchanged(_ transport: Transport) async throws {
+        let (probe, stop) = try await transport.probe()
+        #expect(try await probe.echo("héllo 你好 🙂 \"quoted\" \n") == "héllo 你好 🙂 \"quoted\" \n")
+        #expect(try await probe.echo("") == "")
+        let big = String(repeating: "x", count: 1 << 20)
+        #expect(try await probe.echo(big) == big)
+        await stop()
+    }
+
+    @Test(arguments: Transport.allCases)
+    func errorsKeepTheirProtocolCode(_ transport: Transport) async throws {
+        let (probe, stop) = try await transport.probe()
+        for code in [ErrorCode.verifyExpired, .userExists, .rateLimited] {
+            let error = await #expect(throws: FluxError.self) { try await probe.fail(code: code.rawValue) }
+            #expect(error?.code == code)
+        }
+        await stop()
+    }
+
+    @Test(arguments: Transport.allCases)
+    func manyCallsInFlightAtOnce(_ transport: Transport) async throws {
+        let (probe, stop) = try await transport.probe()
+        let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for index in 0..<200 {
+                group.addTask { (index, try await probe.echo("call \(index)")) }
+            }
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(answers.count == 200 && answers.allSatisfy { $0.value == "call \($0.key)" })
+        // A slow call does not hold up the others.
+        async let slow = probe.slow(milliseconds: 400)
+        let started = ContinuousClock.now
+        #expect(try await probe.echo("quick") == "quick")
+        #expect(started.duration(to: .now) < .milliseconds(350))
+        #expect(try await slow == "done")
+        await stop()
+    }
+
+    @Test(arguments: Transport.allCases)
+    func statusRoleBehavesTheSame(_ transport: Transport) async throws {
+        let service = StatusService(kv: MemoryKeyValueStore(), configuration: StatusConfiguration(), logger: Logger(label: "t"))
+        var status: any StatusAPI = service
+        var stop: @Sendable () async -> Void = {}
+        if transport == .tcp {
+            let running = try await RunningRPCServer.start { $0.serve(status: service) }
+            let client = RPCClient(host: "127.0.0.1", port: running.port, logger: Logger(label: "t"))
+            status = StatusRPCClient(client: client)
+            stop = {
+                await client.close()
+                await running.stop()
+            }
+        }
+        let none = await #expect(throws: FluxError.self) { _ = try await status.assignChatNode(uid: 1) }
+        #expect(none?.code == .rpcFailed)
+        try await status.reportChatNode(ChatNodeReport(name: "n1", host: "10.1.1.1", port: 9000, sessions: 0, capacity: 5))
+        let assignment = try await status.assignChatNode(uid: 1)
+        #expect(assignment.node == "n1" && assignment.port == 9000 && assignment.token.count == 32)
+        #expect(try await status.liveChatNodes().map(\.name) == ["n1"])
+        try await status.removeChatNode(name: "n1")
+        #expect(try await status.liveChatNodes().isEmpty)
+        await stop()
+    }
+}
+
+/// What only a network transport can do wrong: time out, lose its peer, and get it back.
+@Suite struct RPCClientTests {
+    @Test func aCallTimesOutAndTheConnectionStaysUsable() async throws {
+        let running = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
+        let client = RPCClient(host: "127.0.0.1", port: running.port, timeout: .milliseconds(150), logger: Logger(label: "t"))
+        let probe = ProbeRPCClient(client: client)
+        let error = await #expect(throws: FluxError.self) { _ = try await probe.slow(milliseconds: 1000) }
+        #expect(error?.code == .rpcFailed && error?.reason.contains("timed out") == true)
+        #expect(try await probe.echo("still fine") == "still fine")
+        await client.close()
+        await running.stop()
+    }
+
+    @Test func aPeerThatIsDownFailsFastWithItsAddress() async throws {
+        let port = try freePort()
+        let client = RPCClient(host: "127.0.0.1", port: port, logger: Logger(label: "t"))
+        let probe = ProbeRPCClient(client: client)
+        let first = await #expect(throws: FluxError.self) { _ = try await probe.echo("x") }
+        #expect(first?.code == .rpcFailed && first?.reason.contains("127.0.0.1:\(port)") == true)
+        let started = ContinuousClock.now
+        let second = await #expect(throws: FluxError.self) { _ = try await probe.echo("x") }
+        #expect(second?.code == .rpcFailed)
+        #expect(started.duration(to: .now) < .milliseconds(50), "within the backoff the call fails at once")
+    }
+
+    @Test func aPeerThatRestartsIsReachedAgain() async throws {
+        let first = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
+        let port = first.port
+        let client = RPCClient(host: "127.0.0.1", port: port, logger: Logger(label: "t"))
+        let probe = ProbeRPCClient(client: client)
+        #expect(try await probe.echo("before") == "before")
+        // A call in flight when the peer goes away fails instead of hanging.
+        let inFlight = Task { try await probe.slow(milliseconds: 2000) }
+        try await Task.sleep(for: .milliseconds(100))
+        await first.stop()
+        await #expect(throws: FluxError.self) { _ = try await inFlight.value }
+        await #expect(throws: FluxError.self) { _ = try await probe.echo("while down") }
+        let second = try await RunningRPCServer.start(port: port) { $0.serve(probe: ProbeService()) }
+        var answer: String?
+        for _ in 0..<100 where answer == nil {
+            answer = try? await probe.echo("after")
+            if answer == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(answer == "after")
+        await client.close()
+        await second.stop()
+    }
+
+    @Test func unknownMethodIs1016() async throws {
+        let running = try await RunningRPCServer.start { _ in }
+        let client = RPCClient(host: "127.0.0.1", port: running.port, logger: Logger(label: "t"))
+        let error = await #expect(throws: FluxError.self) { _ = try await client.call("no.such", RPCEmpty(), as: RPCEmpty.self) }
+        #expect(error?.code == .unknownMessage)
+        await client.close()
+        await running.stop()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    _ = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
