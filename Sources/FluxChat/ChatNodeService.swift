@@ -11,6 +11,7 @@ public struct ChatNodeService: Service {
     private let status: any StatusAPI
     private let sessionCount: @Sendable () async -> Int
     private let listening: ReadySignal?
+    private let rpcAddress: @Sendable () async -> String?
     private let logger: Logger
 
     /// With `listening`, the node waits for the listener and, when the configured port is 0 and no
@@ -20,12 +21,14 @@ public struct ChatNodeService: Service {
         status: any StatusAPI,
         logger: Logger,
         listening: ReadySignal? = nil,
+        rpcAddress: @escaping @Sendable () async -> String? = { nil },
         sessionCount: @escaping @Sendable () async -> Int = { 0 }
     ) {
         self.configuration = configuration
         self.status = status
         self.logger = logger
         self.listening = listening
+        self.rpcAddress = rpcAddress
         self.sessionCount = sessionCount
     }
 
@@ -52,7 +55,10 @@ public struct ChatNodeService: Service {
             host: configuration.advertiseHost,
             port: configuration.advertisePort,
             sessions: await sessionCount(),
-            capacity: configuration.capacity
+            capacity: configuration.capacity,
+            rpcAddress: await rpcAddress(),
+            cpu: HostLoad.cpu(),
+            memory: HostLoad.memory()
         )
         do {
             try await status.reportChatNode(report)

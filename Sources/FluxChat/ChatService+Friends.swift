@@ -7,7 +7,7 @@ extension ChatService {
         let query = request.uid.trimmingCharacters(in: .whitespaces)
         let user: User?
         if !query.isEmpty, query.allSatisfy({ $0.isASCII && $0.isNumber }), let uid = Int64(query) {
-            user = try await storeCall { () async throws(StoreError) in try await store.user(uid: uid) }
+            user = try await storeCall { () async throws(StoreError) in try await profiles.user(uid) }
         } else {
             user = try await storeCall { () async throws(StoreError) in try await store.user(name: query) }
         }
@@ -21,9 +21,9 @@ extension ChatService {
     func addFriend(_ request: AddFriendRequest, uid: Int64, session: ChatSession) async throws {
         guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot befriend yourself") }
         guard request.applyname.count <= 64, request.bakname.count <= 64 else { throw FluxError(.badJSON, "name too long") }
-        let target = try await storeCall { () async throws(StoreError) in try await store.user(uid: request.touid) }
+        let target = try await storeCall { () async throws(StoreError) in try await profiles.user(request.touid) }
         guard let target, !target.disabled else { throw FluxError(.uidInvalid, "no such user") }
-        guard let me = try await storeCall({ () async throws(StoreError) in try await store.user(uid: uid) }) else {
+        guard let me = try await storeCall({ () async throws(StoreError) in try await profiles.user(uid) }) else {
             throw FluxError(.uidInvalid, "own account vanished")
         }
         try await storeCall { () async throws(StoreError) in
@@ -42,8 +42,8 @@ extension ChatService {
             try await store.acceptFriendRequest(accepter: uid, applicant: request.touid, back: request.back)
         }
         guard accepted else { throw FluxError(.noSuchRequest, "no request from \(request.touid)") }
-        guard let applicant = try await storeCall({ () async throws(StoreError) in try await store.user(uid: request.touid) }),
-            let me = try await storeCall({ () async throws(StoreError) in try await store.user(uid: uid) })
+        guard let applicant = try await storeCall({ () async throws(StoreError) in try await profiles.user(request.touid) }),
+            let me = try await storeCall({ () async throws(StoreError) in try await profiles.user(uid) })
         else { throw FluxError(.uidInvalid, "user vanished") }
         send(.authFriendResponse, AuthFriendResponse(
             uid: applicant.uid, name: applicant.name, nick: applicant.nick, icon: applicant.icon, sex: applicant.sex),

@@ -15,7 +15,7 @@ extension ChatService {
         }
         guard let token else { throw FluxError(.uidInvalid, "no token issued for uid \(request.uid)") }
         guard constantTimeEqual(token, request.token) else { throw FluxError(.tokenInvalid, "wrong token") }
-        guard let user = try await storeCall({ () async throws(StoreError) in try await store.user(uid: request.uid) }) else {
+        guard let user = try await storeCall({ () async throws(StoreError) in try await profiles.user(request.uid) }) else {
             throw FluxError(.uidInvalid, "unknown uid \(request.uid)")
         }
         guard !user.disabled else { throw FluxError(.tokenInvalid, "account disabled") }
@@ -24,7 +24,25 @@ extension ChatService {
         let friends = try await storeCall { () async throws(StoreError) in try await store.friends(of: user.uid) }
         guard session.logIn(uid: user.uid) else { throw FluxError(.invalidTarget, "already logged in") }
 
-        let replaced = await registry.register(session, uid: user.uid)
+        // One login of a user at a time in the whole cluster: the previous session, wherever it is, is
+        // kicked before this one is recorded.
+        let owner = router.presenceValue(session)
+        let replaced: ChatSession?
+        do {
+            _ = try await router.lock(user.uid, owner: owner)
+        } catch {
+            _ = session.markClosed()
+            throw error
+        }
+        do {
+            try await router.takeOver(user.uid, session: session)
+        } catch {
+            await router.unlock(user.uid, owner: owner)
+            _ = session.markClosed()
+            throw error
+        }
+        replaced = await registry.register(session, uid: user.uid)
+        await router.unlock(user.uid, owner: owner)
         if let replaced {
             _ = replaced.markClosed()
             send(.notifyOffline, OfflineNotice(uid: user.uid), to: replaced)
@@ -34,7 +52,7 @@ extension ChatService {
 
         var friendEntries: [FriendEntry] = []
         for friend in friends {
-            let online = await registry.isOnline(friend.user.uid)
+            let online = await router.isOnline(friend.user.uid)
             friendEntries.append(FriendEntry(
                 uid: friend.user.uid, name: friend.user.name, nick: friend.user.nick, icon: friend.user.icon,
                 sex: friend.user.sex, desc: friend.user.desc, back: friend.back, online: online))
@@ -101,6 +119,7 @@ extension ChatService {
         await registry.untrack(session)
         guard let uid = session.markClosed() else { return }
         guard await registry.remove(session, uid: uid) else { return }
+        await router.forget(uid, session: session)
         logger.info("chat session ended", metadata: ["uid": "\(uid)", "session": "\(session.id)"])
         if let friends = try? await store.friends(of: uid) {
             await announcePresence(of: uid, online: false, to: friends)

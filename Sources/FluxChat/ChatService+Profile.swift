@@ -12,6 +12,7 @@ extension ChatService {
         guard let user = try await storeCall({ () async throws(StoreError) in try await store.updateProfile(uid: uid, change) }) else {
             throw FluxError(.uidInvalid, "own account vanished")
         }
+        await profiles.drop(uid)
         let profile = ProfileMessage(uid: user.uid, name: user.name, nick: user.nick, desc: user.desc, sex: user.sex, icon: user.icon)
         send(.updateProfileResponse, profile, to: session)
         let friends = (try? await store.friends(of: uid)) ?? []

@@ -10,24 +10,24 @@ public final class ChatService: Sendable {
     let store: any Store
     let kv: any KeyValueStore
     let logger: Logger
-    let registry = SessionRegistry()
+    let registry: SessionRegistry
+    let router: ChatRouter
+    let profiles: ProfileCache
     let batcher: MessageBatcher
     let tracker: DeliveryTracker
 
-    public init(configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, logger: Logger) {
+    /// `status` tells which other nodes are live (for users logged in elsewhere).
+    public init(configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, status: any StatusAPI, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.kv = kv
         self.logger = logger
-        let registry = self.registry
-        self.batcher = MessageBatcher(store: store) { messages in
-            for message in messages {
-                guard let recipient = await registry.session(for: message.toUID),
-                    let frame = try? ChatService.textNotice(message)
-                else { continue }
-                recipient.deliverLive(frame, messageID: message.id, uid: message.toUID)
-            }
-        }
+        let registry = SessionRegistry()
+        let router = ChatRouter(nodeName: configuration.name, kv: kv, status: status, registry: registry, logger: logger)
+        self.registry = registry
+        self.router = router
+        self.profiles = ProfileCache(kv: kv, store: store, logger: logger)
+        self.batcher = MessageBatcher(store: store) { messages in await router.deliver(messages) }
         self.tracker = DeliveryTracker(store: store, logger: logger)
     }
 
@@ -111,10 +111,10 @@ public final class ChatService: Sendable {
             .contains(id)
     }
 
-    /// Sends `body` as `id` to `uid` if they are online here.
+    /// Sends `body` as `id` to `uid` wherever they are logged in (here or on another node).
     func notify(_ uid: Int64, _ id: MessageID, _ body: some Encodable) async {
-        guard let session = await registry.session(for: uid) else { return }
-        send(id, body, to: session)
+        guard let frame = try? ChatFrame(id, json: body) else { return }
+        await router.send(frame, to: uid)
     }
 
     /// Runs a store call, turning its failure into 1014.

@@ -13,4 +13,10 @@ public enum KeyNames {
     public static func loginFailures(_ email: String) -> String { "loginfail_\(email.lowercased())" }
     /// The chat login token of a user.
     public static func token(_ uid: Int64) -> String { "utoken_\(uid)" }
+    /// Where a user is logged in: `<node>#<session>`.
+    public static func presence(_ uid: Int64) -> String { "uip_\(uid)" }
+    /// The per-user login lock (`SET NX` with expiry, compare-and-delete release).
+    public static func loginLock(_ uid: Int64) -> String { "lock:lock_\(uid)" }
+    /// A user's cached profile (JSON, without the password hash).
+    public static func profile(_ uid: Int64) -> String { "ubaseinfo_\(uid)" }
 }

@@ -24,6 +24,7 @@ public final class RPCServer: Service, Sendable {
         self.host = host
         self.port = port
         self.logger = logger
+        register("rpc.ping") { _ in Data("{}".utf8) }
     }
 
     /// Registers `method`; a later registration of the same name replaces it.

@@ -29,14 +29,31 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
     public var capacity: Int
     /// A draining node is never assigned.
     public var draining: Bool
+    /// Where other chat nodes reach this one over RPC (`host:port`); nil for an in-process node.
+    public var rpcAddress: String?
+    /// CPU use of the host, 0…1 (load average over cores).
+    public var cpu: Double
+    /// Memory use of the host, 0…1.
+    public var memory: Double
 
-    public init(name: String, host: String, port: Int, sessions: Int, capacity: Int, draining: Bool = false) {
+    public init(
+        name: String, host: String, port: Int, sessions: Int, capacity: Int, draining: Bool = false,
+        rpcAddress: String? = nil, cpu: Double = 0, memory: Double = 0
+    ) {
         self.name = name
         self.host = host
         self.port = port
         self.sessions = sessions
         self.capacity = capacity
         self.draining = draining
+        self.rpcAddress = rpcAddress
+        self.cpu = cpu
+        self.memory = memory
+    }
+
+    /// How loaded the node is, 0…1: the highest of its session share, CPU and memory use.
+    public var load: Double {
+        max(Double(sessions) / Double(max(capacity, 1)), cpu, memory)
     }
 }
 

@@ -1,5 +1,6 @@
 import Configuration
 import FluxCrypto
+import FluxKV
 import FluxVerify
 import Foundation
 import Logging
@@ -15,11 +16,23 @@ struct ConfigurationValues {
         }
         config.databaseURL = text("db.url")
         if let url = text("kv.url") {
-            guard url == "memory:" else {
-                throw ConfigurationError(key: "kv.url", "'\(url)' is not supported by this build (only memory:; Redis comes with split deployments)")
+            guard url == "memory:" || url.hasPrefix("redis://") else {
+                throw ConfigurationError(key: "kv.url", "'\(url)' is neither memory: nor redis://host:port/db")
+            }
+            if url.hasPrefix("redis://") {
+                do { _ = try RedisURL(parsing: url) } catch { throw ConfigurationError(key: "kv.url", error.message) }
             }
             config.keyValueURL = url
         }
+        if let host = text("rpc.host") { config.rpcHost = try hostValue("rpc.host", host) }
+        if let port = try port("rpc.port") { config.rpcPort = port }
+        if let address = text("status.address") { config.statusAddress = try hostPort("status.address", address) }
+        if let address = text("verify.address") {
+            config.verifyAddress = try hostPort("verify.address", address)
+        } else if text("status.address") != nil {
+            config.verifyAddress = config.statusAddress
+        }
+        if let address = text("chat.rpc_advertise") { config.chatRPCAdvertise = try hostPort("chat.rpc_advertise", address) }
         if let url = text("mail.smtp_url"), !url.isEmpty {
             do {
                 config.smtpURL = try SMTPURL(parsing: url)
@@ -88,6 +101,13 @@ struct ConfigurationValues {
             config.chat.advertiseHost = wildcard ? "127.0.0.1" : config.chat.host
             config.chat.advertisePort = config.chat.port
         }
+    }
+
+    private func hostPort(_ key: String, _ value: String) throws(ConfigurationError) -> String {
+        guard let colon = value.lastIndex(of: ":"), colon != value.startIndex,
+            let port = Int(value[value.index(after: colon)...]), (1...65535).contains(port)
+        else { throw ConfigurationError(key: key, "'\(value)' is not host:port") }
+        return value
     }
 
     private func text(_ key: String) -> String? {

@@ -20,6 +20,19 @@ public struct FluxConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     public var passwordParameters: PasswordHasher.Parameters = .standard
 
+    /// The process's RPC listener (split deployments): serves its status, verify and chat-node roles.
+    public var rpcHost: String = "0.0.0.0"
+    public var rpcPort: Int = 8070
+    /// Where to reach the status role when it runs in another process (`host:port` of its RPC listener).
+    public var statusAddress: String = "127.0.0.1:8070"
+    /// Where to reach the verify role when it runs in another process.
+    public var verifyAddress: String = "127.0.0.1:8070"
+    /// The RPC address other chat nodes use for this one; nil = the chat advertise host and the bound RPC port.
+    public var chatRPCAdvertise: String?
+
+    /// Every role in one process: in-process calls, no RPC listener.
+    public var isSingleProcess: Bool { roles == Set(Role.allCases) }
+
     public var gate = GateConfiguration()
     public var chat = ChatConfiguration()
     public var status = StatusConfiguration()

@@ -23,14 +23,14 @@ public final class FluxServer: Sendable {
     private let group: ServiceGroup
     private let logger: Logger
 
-    /// Opens the store and builds every role; throws `ConfigurationError` naming the key at fault.
-    public init(configuration: FluxConfiguration, logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) throws(ConfigurationError) {
+    /// Checks the shared services, opens the store and builds every role; throws `ConfigurationError`
+    /// naming the key at fault (an unreachable Redis or peer included).
+    public init(configuration: FluxConfiguration, logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) async throws(ConfigurationError) {
         self.configuration = configuration
         self.logger = logger
         let roles = configuration.roles
-        try Self.checkRoleDependencies(roles)
-
-        let kv: any KeyValueStore = MemoryKeyValueStore()
+        let split = !configuration.isSingleProcess
+        let kv = try await Self.openKeyValueStore(configuration, split: split)
         let threadPool = NIOThreadPool.singleton
         var services: [any Service] = []
 
@@ -41,9 +41,19 @@ public final class FluxServer: Sendable {
             store = opened
         }
 
+        // Split deployments: one RPC listener per process serves its status, verify and chat-node roles.
+        let rpc: RPCServer? = split && !roles.isDisjoint(with: [.status, .verify, .chat])
+            ? RPCServer(host: configuration.rpcHost, port: configuration.rpcPort, logger: logger.with(role: "rpc"))
+            : nil
+        if let rpc { services.append(rpc) }
+
         var status: (any StatusAPI)?
         if roles.contains(.status) {
-            status = StatusService(kv: kv, configuration: configuration.status, logger: logger.with(role: "status"))
+            let service = StatusService(kv: kv, configuration: configuration.status, logger: logger.with(role: "status"))
+            rpc?.serve(status: service)
+            status = service
+        } else if roles.contains(.gate) || roles.contains(.chat) {
+            status = StatusRPCClient(client: try await Self.peer("status.address", configuration.statusAddress, logger))
         }
 
         var verify: (any VerifyAPI)?
@@ -54,16 +64,27 @@ public final class FluxServer: Sendable {
             } else {
                 mailer = OutboxMailer(folder: configuration.outboxDirectory, threadPool: threadPool, logger: logger.with(role: "verify"))
             }
-            verify = VerifyService(kv: kv, mailer: mailer, configuration: configuration.verify, logger: logger.with(role: "verify"))
+            let service = VerifyService(kv: kv, mailer: mailer, configuration: configuration.verify, logger: logger.with(role: "verify"))
+            rpc?.serve(verify: service)
+            verify = service
+        } else if roles.contains(.gate) {
+            verify = VerifyRPCClient(client: try await Self.peer("verify.address", configuration.verifyAddress, logger))
         }
 
         if roles.contains(.chat), let status, let store {
             let chatLogger = logger.with(role: "chat")
-            let chat = ChatService(configuration: configuration.chat, store: store, kv: kv, logger: chatLogger)
+            let chat = ChatService(configuration: configuration.chat, store: store, kv: kv, status: status, logger: chatLogger)
+            rpc?.serve(chatNode: chat)
             let ready = chatReady
+            let rpcAddress: @Sendable () async -> String? = { [configuration] in
+                guard let rpc else { return nil }
+                if let advertised = configuration.chatRPCAdvertise { return advertised }
+                guard let port = try? await rpc.ready.wait() else { return nil }
+                return "\(configuration.chat.advertiseHost):\(port)"
+            }
             services.append(ChatNodeService(
                 configuration: configuration.chat, status: status, logger: chatLogger, listening: ready,
-                sessionCount: { await chat.sessionCount() }))
+                rpcAddress: rpcAddress, sessionCount: { await chat.sessionCount() }))
             services.append(ChatServer(configuration: configuration.chat, service: chat, logger: chatLogger) { port in
                 await ready.signal(port: port)
             })
@@ -80,8 +101,7 @@ public final class FluxServer: Sendable {
             })
         }
 
-        if services.isEmpty || (roles == [.status] || roles == [.verify] || roles == [.status, .verify]) {
-            // Nothing listens yet for these roles alone: keep the process alive until a signal.
+        if services.isEmpty {
             services.append(IdleService())
         }
 
@@ -114,14 +134,37 @@ public final class FluxServer: Sendable {
         await group.triggerGracefulShutdown()
     }
 
-    /// Until RPC between processes exists, a role runs only beside the roles it calls.
-    static func checkRoleDependencies(_ roles: Set<Role>) throws(ConfigurationError) {
-        if roles.contains(.gate), !(roles.contains(.status) && roles.contains(.verify)) {
-            throw ConfigurationError(key: "role", "gate needs status and verify in the same process in this build (RPC between processes is not built yet): use --role all or gate,status,verify")
+    /// The KV of `kv.url`. Roles split across processes need Redis; Redis must answer at start-up.
+    private static func openKeyValueStore(_ configuration: FluxConfiguration, split: Bool) async throws(ConfigurationError) -> any KeyValueStore {
+        guard configuration.keyValueURL.hasPrefix("redis://") else {
+            if split {
+                throw ConfigurationError(
+                    key: "kv.url",
+                    "roles split across processes share state through Redis: set redis://host:port/db (memory: only works with --role all)")
+            }
+            return MemoryKeyValueStore()
         }
-        if roles.contains(.chat), !roles.contains(.status) {
-            throw ConfigurationError(key: "role", "chat needs status in the same process in this build (RPC between processes is not built yet): add status to --role")
+        do {
+            let redis = RedisKeyValueStore(url: try RedisURL(parsing: configuration.keyValueURL))
+            try await redis.ping()
+            return redis
+        } catch {
+            throw ConfigurationError(key: "kv.url", error.message)
         }
+    }
+
+    /// An RPC client for the role at `address`, which must answer now.
+    private static func peer(_ key: String, _ address: String, _ logger: Logger) async throws(ConfigurationError) -> RPCClient {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
+            throw ConfigurationError(key: key, "'\(address)' is not host:port")
+        }
+        let client = RPCClient(host: String(address[..<colon]), port: port, logger: logger.with(role: "rpc"))
+        do {
+            _ = try await client.call("rpc.ping", RPCEmpty(), as: RPCEmpty.self, timeout: .seconds(3))
+        } catch {
+            throw ConfigurationError(key: key, "\(error.reason)")
+        }
+        return client
     }
 
     private static func openStore(_ url: String) throws(ConfigurationError) -> any Store {

@@ -57,16 +57,12 @@ public actor StatusService: StatusAPI {
         return ChatAssignment(node: node.name, host: node.host, port: node.port, token: token)
     }
 
-    /// The node with the lowest load (sessions over capacity), ties broken by name; draining nodes and
-    /// full nodes are skipped.
+    /// The node with the lowest load (the highest of session share, CPU and memory use), ties broken by
+    /// name; draining nodes and full nodes are skipped.
     static func leastLoaded(_ reports: [ChatNodeReport]) -> ChatNodeReport? {
         reports
             .filter { !$0.draining && $0.sessions < max($0.capacity, 1) }
-            .min { a, b in
-                let loadA = Double(a.sessions) / Double(max(a.capacity, 1))
-                let loadB = Double(b.sessions) / Double(max(b.capacity, 1))
-                return loadA == loadB ? a.name < b.name : loadA < loadB
-            }
+            .min { a, b in a.load == b.load ? a.name < b.name : a.load < b.load }
     }
 
     private func liveRegistrations() -> [Registration] {

@@ -56,7 +56,7 @@ struct Flux: AsyncParsableCommand {
                 print(ConfigurationSummary(configuration).text)
                 return
             }
-            server = try FluxServer(configuration: configuration, logger: Logger(label: "flux"))
+            server = try await FluxServer(configuration: configuration, logger: Logger(label: "flux"))
         } catch {
             FileHandle.standardError.write(Data("flux: \(error)\n".utf8))
             throw ExitCode(1)

@@ -18,7 +18,8 @@ import Testing
             (["FLUX_DB_URL": "oracle://x"], [], "db.url (FLUX_DB_URL)"),
             (["FLUX_MAIL_SMTP_URL": "smtp://:25"], [], "mail.smtp_url (FLUX_MAIL_SMTP_URL)"),
             (["FLUX_CHAT_ADVERTISE": "nohost"], [], "chat.advertise (FLUX_CHAT_ADVERTISE)"),
-            ([:], ["--role", "gate"], "--role"),
+            ([:], ["--role", "gate"], "kv.url (FLUX_KV_URL)"),
+            (["FLUX_KV_URL": "redis://127.0.0.1:1/0"], ["--role", "chat"], "kv.url (FLUX_KV_URL)"),
             ([:], ["--role", "pager"], "--role"),
             ([:], ["--log-level", "loud"], "log.level (FLUX_LOG_LEVEL)"),
         ]

@@ -1,5 +1,6 @@
 import Foundation
 import FluxServer
+import FluxKV
 import Logging
 
 /// A real `FluxServer` with the chosen roles, started in-process on an ephemeral loopback port with its
@@ -32,7 +33,7 @@ struct TestFlux: Sendable {
         let configuration = try await ConfigurationLoader(environment: env).load(roles: try Role.parseList(roles))
         var logger = Logger(label: "flux-test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLUX_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
-        let server = try FluxServer(configuration: configuration, logger: logger, signals: [])
+        let server = try await FluxServer(configuration: configuration, logger: logger, signals: [])
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let port = try await server.gateReady.wait()
@@ -52,4 +53,23 @@ struct TestFlux: Sendable {
 
     var outbox: Outbox { Outbox(folder: dataDirectory + "/outbox") }
     var databasePath: String { dataDirectory + "/flux.sqlite" }
+}
+
+/// The test Redis (`FLUX_TEST_REDIS_URL`) with database `db`, emptied: tests that run Flux on Redis each
+/// use their own database, because every test's users start at uid 1.
+func testRedisURL(database: Int) async throws -> String {
+    guard let base = ProcessInfo.processInfo.environment["FLUX_TEST_REDIS_URL"], let url = try? RedisURL(parsing: base) else {
+        throw MissingTestServer(
+            "FLUX_TEST_REDIS_URL is not set: this test needs a real redis-server (make test starts one)")
+    }
+    let text = "redis://\(url.host):\(url.port)/\(database)"
+    let store = RedisKeyValueStore(url: try RedisURL(parsing: text), connections: 1)
+    try await store.flushDatabase()
+    await store.close()
+    return text
+}
+
+struct MissingTestServer: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

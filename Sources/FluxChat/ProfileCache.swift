@@ -1,0 +1,37 @@
+import FluxKV
+import FluxProtocol
+import FluxRPC
+import FluxStore
+import Foundation
+import Logging
+
+/// Cache-first profiles (the seeds' strategy): `ubaseinfo_<uid>` in the KV, the store on a miss.
+/// Profile changes drop the entry so the next read refills it. The password hash is never cached.
+struct ProfileCache: Sendable {
+    let kv: any KeyValueStore
+    let store: any Store
+    let logger: Logger
+    var lifetime: Duration = .seconds(3600)
+
+    func user(_ uid: Int64) async throws(StoreError) -> User? {
+        if let cached = try? await kv.get(KeyNames.profile(uid)),
+            let user = try? JSONDecoder().decode(User.self, from: Data(cached.utf8))
+        {
+            return user
+        }
+        guard var user = try await store.user(uid: uid) else { return nil }
+        user.passwordHash = ""
+        if let data = try? JSONEncoder().encode(user) {
+            _ = try? await kv.set(KeyNames.profile(uid), String(decoding: data, as: UTF8.self), ttl: lifetime)
+        }
+        return user
+    }
+
+    func drop(_ uid: Int64) async {
+        do {
+            try await kv.delete(KeyNames.profile(uid))
+        } catch {
+            logger.warning("profile cache entry not dropped", metadata: ["uid": "\(uid)", "error": "\(error)"])
+        }
+    }
+}
