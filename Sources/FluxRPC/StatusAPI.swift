@@ -51,9 +51,9 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
         self.memory = memory
     }
 
-    /// How loaded the node is, 0…1: the highest of its session share, CPU and memory use.
+    /// How loaded the node is, 0…1: mostly its share of capacity in use, then the host's CPU and memory.
     public var load: Double {
-        max(Double(sessions) / Double(max(capacity, 1)), cpu, memory)
+        0.6 * min(1, Double(sessions) / Double(max(capacity, 1))) + 0.2 * cpu + 0.2 * memory
     }
 }
 

@@ -57,7 +57,7 @@ public actor StatusService: StatusAPI {
         return ChatAssignment(node: node.name, host: node.host, port: node.port, token: token)
     }
 
-    /// The node with the lowest load (the highest of session share, CPU and memory use), ties broken by
+    /// The node with the lowest `load` (session share, CPU and memory use), ties broken by
     /// name; draining nodes and full nodes are skipped.
     static func leastLoaded(_ reports: [ChatNodeReport]) -> ChatNodeReport? {
         reports

@@ -1,0 +1,149 @@
+import FluxClient
+import FluxProtocol
+import Foundation
+import Testing
+
+/// The production shape in separate processes: gate+status+verify, two chat nodes, a real Redis and one
+/// SQLite file shared by the processes.
+@Suite struct ClusterTests {
+    /// A running cluster of three `flux` processes.
+    struct Cluster {
+        let front: FluxProcess
+        var nodes: [String: (process: FluxProcess, port: Int)]
+        let gate: GateClient
+        let outbox: Outbox
+
+        static func start(redis: String, nodeLifetime: String = "1.5") async throws -> Cluster {
+            let shared = FileManager.default.temporaryDirectory.appendingPathComponent("flux-cluster-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+            let gatePort = try freeLoopbackPort()
+            let statusPort = try freeLoopbackPort()
+            let common = [
+                "FLUX_KV_URL": redis,
+                "FLUX_DB_URL": "sqlite://\(shared)/flux.sqlite",
+                "FLUX_RPC_HOST": "127.0.0.1",
+                "FLUX_STATUS_ADDRESS": "127.0.0.1:\(statusPort)",
+            ]
+            let front = try FluxProcess.start(["--role", "gate,status,verify"], environment: common.merging([
+                "FLUX_GATE_HOST": "127.0.0.1", "FLUX_GATE_PORT": "\(gatePort)", "FLUX_RPC_PORT": "\(statusPort)",
+                "FLUX_STATUS_NODE_TTL": nodeLifetime,
+            ]) { _, new in new })
+            try await front.waitForLog("gate listening")
+            var nodes: [String: (FluxProcess, Int)] = [:]
+            for name in ["chat-1", "chat-2"] {
+                let chatPort = try freeLoopbackPort()
+                let node = try FluxProcess.start(["--role", "chat"], environment: common.merging([
+                    "FLUX_CHAT_NAME": name, "FLUX_CHAT_HOST": "127.0.0.1", "FLUX_CHAT_PORT": "\(chatPort)",
+                    "FLUX_RPC_PORT": "0", "FLUX_CHAT_RENEW_INTERVAL": "0.3", "FLUX_CHAT_CAPACITY": "10",
+                ]) { _, new in new })
+                try await node.waitForLog("chat listening")
+                nodes[name] = (node, chatPort)
+            }
+            try await front.waitForLog("address=127.0.0.1:\(nodes["chat-2"]!.1) node=chat-2")
+            try await front.waitForLog("address=127.0.0.1:\(nodes["chat-1"]!.1) node=chat-1")
+            return Cluster(front: front, nodes: nodes, gate: GateClient(port: gatePort), outbox: Outbox(folder: front.dataDirectory + "/outbox"))
+        }
+
+        func stop() {
+            front.kill()
+            for node in nodes.values { node.process.kill() }
+        }
+
+        func register(_ name: String) async throws -> CrashRecoveryTests.Account {
+            try await CrashRecoveryTests.register(gate, outbox, name)
+        }
+
+        /// HTTP login, then chat login on the node it names (or on `port`). Returns the client and its port.
+        func connect(_ account: CrashRecoveryTests.Account, port forced: Int? = nil) async throws -> (ChatClient, Int) {
+            let login = try await gate.post("user_login", ["email": account.email, "passwd": "pw"])
+            #expect(login.error == 0, "\(login.text)")
+            let token = try #require(login["token"] as? String)
+            let portText = try #require(login["port"] as? String)
+            let assigned = try #require(Int(portText))
+            let port = forced ?? assigned
+            let chat = try await ChatClient.connect(host: "127.0.0.1", port: port)
+            let reply = try await chat.request(.chatLogin, ChatLoginRequest(uid: account.uid, token: token), as: ErrorReply.self)
+            #expect(reply.error == .success)
+            return (chat, port)
+        }
+    }
+
+    @Test func usersOnTwoNodesTalkKickAndSurviveANodeCrash() async throws {
+        let redis = try await testRedisURL(database: 2)
+        let cluster = try await Cluster.start(redis: redis)
+        defer { cluster.stop() }
+        let ana = try await cluster.register("cl-ana")
+        let bob = try await cluster.register("cl-bob")
+        let carl = try await cluster.register("cl-carl")
+
+        let (anaChat, anaPort) = try await cluster.connect(ana)
+        _ = try await anaChat.next(.notifyBacklogDone)
+        try await Task.sleep(for: .milliseconds(800))  // a renewal reports ana's session
+        let (bobChat, bobPort) = try await cluster.connect(bob)
+        _ = try await bobChat.next(.notifyBacklogDone)
+        #expect(anaPort != bobPort, "status spreads users over both nodes")
+
+        // Friends across nodes.
+        _ = try await anaChat.request(.addFriend, AddFriendRequest(applyname: "ana", bakname: "bob", touid: bob.uid), as: ErrorReply.self)
+        let asked = try await bobChat.next(.notifyAddFriend, as: AddFriendNotice.self)
+        #expect(asked.applyuid == ana.uid)
+        let accepted = try await bobChat.request(.authFriend, AuthFriendRequest(touid: ana.uid, back: "ana"), as: AuthFriendResponse.self)
+        #expect(accepted.error == .success)
+        _ = try await anaChat.next(.notifyAuthFriend)
+
+        // Texts both ways across nodes.
+        var acknowledged: [String] = []
+        for index in 0..<5 {
+            let reply = try await anaChat.request(
+                .textChat, TextChatMessage(fromuid: ana.uid, touid: bob.uid, textArray: [TextItem(msgid: "x-\(index)", content: "to bob \(index)")]),
+                as: TextChatMessage.self)
+            #expect(reply.error == .success)
+            acknowledged.append("x-\(index)")
+        }
+        var bobGot: [String] = []
+        for _ in 0..<5 { bobGot += try await bobChat.next(.notifyTextChat, as: TextChatMessage.self).textArray.map(\.msgid) }
+        #expect(bobGot == acknowledged)
+        _ = try await bobChat.request(
+            .textChat, TextChatMessage(fromuid: bob.uid, touid: ana.uid, textArray: [TextItem(msgid: "y-0", content: "to ana")]),
+            as: TextChatMessage.self)
+        let anaGot = try await anaChat.next(.notifyTextChat, as: TextChatMessage.self)
+        #expect(anaGot.fromuid == bob.uid && anaGot.textArray.first?.content == "to ana")
+
+        // A second login on the other node kicks the first with 1021.
+        let (carlFirst, carlPort) = try await cluster.connect(carl)
+        let otherPort = cluster.nodes.values.map(\.port).first { $0 != carlPort }!
+        let (carlSecond, _) = try await cluster.connect(carl, port: otherPort)
+        let kicked = try await carlFirst.next(.notifyOffline, as: OfflineNotice.self)
+        #expect(kicked.uid == carl.uid)
+        #expect(await carlFirst.waitForClose())
+        #expect(try await carlSecond.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self).error == .success)
+
+        // SIGKILL bob's node. Ana keeps sending; every acknowledged text reaches bob on the other node.
+        let bobNode = cluster.nodes.first { $0.value.port == bobPort }!
+        await bobNode.value.process.crash()
+        for index in 5..<10 {
+            let reply = try await anaChat.request(
+                .textChat, TextChatMessage(fromuid: ana.uid, touid: bob.uid, textArray: [TextItem(msgid: "x-\(index)", content: "to bob \(index)")]),
+                as: TextChatMessage.self)
+            if reply.error == .success { acknowledged.append("x-\(index)") }
+        }
+        try await Task.sleep(for: .milliseconds(2200))  // past the node lifetime
+        for _ in 0..<3 {
+            let login = try await cluster.gate.post("user_login", ["email": bob.email, "passwd": "pw"])
+            #expect(login["port"] as? String == "\(anaPort)", "the dead node is no longer assigned")
+        }
+        let (bobAgain, _) = try await cluster.connect(bob)
+        var backlog: [String] = []
+        while true {
+            let frame = try await bobAgain.next(nil, timeout: .seconds(10))
+            if frame.id == .notifyBacklogDone { break }
+            if frame.id == .notifyTextChat { backlog += try frame.decode(TextChatMessage.self).textArray.map(\.msgid) }
+        }
+        let missing = Set(acknowledged).subtracting(bobGot).subtracting(backlog)
+        #expect(missing.isEmpty, "acknowledged but not delivered: \(missing.sorted())")
+        #expect(acknowledged.count == 10)
+        await anaChat.close()
+        await bobAgain.close()
+        await carlSecond.close()
+    }
+}
