@@ -1,0 +1,117 @@
+import FluxClient
+import FluxProtocol
+import Foundation
+import Testing
+
+/// Redis is only rebuildable state: restarting it under load logs people out but loses no stored text,
+/// and the roles recover without a restart.
+@Suite struct RedisRestartTests {
+    @Test func textsSurviveARedisRestartAndLoginsRecover() async throws {
+        let redis = try TestRedisServer.start()
+        defer { redis.stop() }
+        try await redis.waitUntilReady()
+        try await TestFlux.run(environment: ["FLUX_KV_URL": redis.url]) { (flux: TestFlux) async throws in
+            let rae = try await ChatUser.signUp(flux, "rae")
+            let sol = try await ChatUser.signUp(flux, "sol")
+            try await makeFriends(rae, sol)
+
+            var acknowledged: [String] = []
+            var refused = 0
+            let sender = Task {
+                for index in 0..<60 {
+                    let reply = try await rae.text(sol, "m\(index)", msgid: "r-\(index)")
+                    if reply.error == .success { acknowledged.append("r-\(index)") } else { refused += 1 }
+                    try await Task.sleep(for: .milliseconds(15))
+                }
+                return (acknowledged, refused)
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            redis.stop()
+            // While Redis is down nobody can log in, and the server says so.
+            let down = try await flux.gate.post("user_login", ["email": rae.email, "passwd": rae.password])
+            #expect(down.error != 0)
+            try await Task.sleep(for: .milliseconds(300))
+            try redis.restart()
+            try await redis.waitUntilReady()
+            let (sent, _) = try await sender.value
+            #expect(sent.count > 0)
+
+            // Redis came back empty: Sol logs in again (new token) and gets every acknowledged text.
+            var received = Set<String>()
+            while let frame = try? await sol.client.next(.notifyTextChat, timeout: .milliseconds(300)) {
+                received.formUnion(try frame.decode(TextChatMessage.self).textArray.map(\.msgid))
+            }
+            await sol.client.close()
+            let again = try await sol.reconnect(flux, waitForBacklog: false)
+            while true {
+                let frame = try await again.client.next(nil, timeout: .seconds(10))
+                if frame.id == .notifyBacklogDone { break }
+                if frame.id == .notifyTextChat { received.formUnion(try frame.decode(TextChatMessage.self).textArray.map(\.msgid)) }
+            }
+            let missing = Set(sent).subtracting(received)
+            #expect(missing.isEmpty, "acknowledged but not delivered: \(missing.sorted())")
+            let history = try await again.client.request(.history, HistoryRequest(peer: rae.uid, limit: 200), as: HistoryResponse.self)
+            #expect(Set(history.messages.map(\.msgid)).isSuperset(of: sent))
+        }
+    }
+}
+
+/// A redis-server of the test's own, so it can be stopped and started again on the same port.
+final class TestRedisServer: @unchecked Sendable {
+    // @unchecked: `process` is replaced only by `restart()`, which the one test task calls between
+    // its other calls; nothing else touches it concurrently.
+    let port: Int
+    let folder: String
+    private var process: Process
+
+    var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    static func start() throws -> TestRedisServer {
+        let port = try freeLoopbackPort()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-redis-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return TestRedisServer(port: port, folder: folder, process: try launch(port: port, folder: folder))
+    }
+
+    private init(port: Int, folder: String, process: Process) {
+        self.port = port
+        self.folder = folder
+        self.process = process
+    }
+
+    private static func launch(port: Int, folder: String) throws -> Process {
+        let candidates = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
+        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw MissingTestServer("redis-server is not installed (make deps installs it)")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func waitUntilReady() async throws {
+        for _ in 0..<100 {
+            if canConnect(port: port) { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw MissingTestServer("redis-server did not start on port \(port)")
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for _ in 0..<200 where canConnect(port: port) { usleep(10_000) }
+    }
+
+    func restart() throws {
+        stop()
+        process = try Self.launch(port: port, folder: folder)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
