@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The cluster of etc/cluster/ on one machine, for trying it out: Redis on 6379, gate+status+verify,
+# and two chat nodes, each a separate `flux` process on loopback ports. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+flux=${FLUX:-.build/debug/flux}
+data=${DATA:-./flux-cluster}
+mkdir -p "$data"
+redis-cli -p 6379 ping >/dev/null 2>&1 || redis-server --port 6379 --bind 127.0.0.1 --save '' --daemonize yes >/dev/null
+common=(FLUX_KV_URL=redis://127.0.0.1:6379/0 FLUX_DB_URL="sqlite://$data/flux.sqlite" FLUX_STATUS_ADDRESS=127.0.0.1:8070 FLUX_RPC_HOST=127.0.0.1)
+trap 'kill 0' EXIT
+env "${common[@]}" FLUX_DATA_DIR="$data" FLUX_RPC_PORT=8070 "$flux" --role gate,status,verify &
+sleep 1
+env "${common[@]}" FLUX_CHAT_NAME=chat-1 FLUX_CHAT_PORT=8090 FLUX_RPC_PORT=8091 "$flux" --role chat &
+env "${common[@]}" FLUX_CHAT_NAME=chat-2 FLUX_CHAT_PORT=8092 FLUX_RPC_PORT=8093 "$flux" --role chat &
+wait
