@@ -85,7 +85,7 @@ import Testing
             #expect(done.count == 30)
 
             // Delivered once: another login has nothing waiting.
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(500))
             await back.client.close()
             let third = try await dee.reconnect(flux, waitForBacklog: false)
             let none = try await third.client.next(.notifyBacklogDone, as: BacklogDoneNotice.self)
@@ -171,6 +171,9 @@ import Testing
             #expect(online.uid == ned.uid && online.online)
             #expect(nedBack.login.friendList.first?.online == true)
 
+            // Fill the profile cache, then change the profile: the cache must not serve the old one.
+            let before = try await nedBack.client.request(.searchUser, SearchUserRequest(uid: "\(max.uid)"), as: SearchUserResponse.self)
+            #expect(before.nick == "max")
             let updated = try await max.client.request(
                 .updateProfile, UpdateProfileRequest(nick: "Maxi", desc: "hello there", sex: 1), as: ProfileMessage.self)
             #expect(updated.error == .success && updated.nick == "Maxi" && updated.desc == "hello there" && updated.sex == 1)
@@ -178,6 +181,8 @@ import Testing
             #expect(seen.uid == max.uid && seen.nick == "Maxi")
             let searched = try await nedBack.client.request(.searchUser, SearchUserRequest(uid: "max"), as: SearchUserResponse.self)
             #expect(searched.nick == "Maxi" && searched.desc == "hello there")
+            let byUID = try await nedBack.client.request(.searchUser, SearchUserRequest(uid: "\(max.uid)"), as: SearchUserResponse.self)
+            #expect(byUID.nick == "Maxi" && byUID.sex == 1)
             let bad = try await max.client.request(.updateProfile, UpdateProfileRequest(sex: 9), as: ErrorReply.self)
             #expect(bad.error == .badJSON)
         }

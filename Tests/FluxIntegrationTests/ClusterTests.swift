@@ -13,7 +13,7 @@ import Testing
         let gate: GateClient
         let outbox: Outbox
 
-        static func start(redis: String, nodeLifetime: String = "1.5") async throws -> Cluster {
+        static func start(redis: String, nodeLifetime: String = "2.5") async throws -> Cluster {
             let shared = FileManager.default.temporaryDirectory.appendingPathComponent("flux-cluster-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
             let gatePort = try freeLoopbackPort()
@@ -127,7 +127,7 @@ import Testing
                 as: TextChatMessage.self)
             if reply.error == .success { acknowledged.append("x-\(index)") }
         }
-        try await Task.sleep(for: .milliseconds(2200))  // past the node lifetime
+        try await Task.sleep(for: .milliseconds(3200))  // past the node lifetime
         for _ in 0..<3 {
             let login = try await cluster.gate.post("user_login", ["email": bob.email, "passwd": "pw"])
             #expect(login["port"] as? String == "\(anaPort)", "the dead node is no longer assigned")

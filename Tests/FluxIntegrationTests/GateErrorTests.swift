@@ -104,12 +104,12 @@ import Testing
     }
 
     @Test func resendCooldownIs1012AndTheSameCodeIsResentAfterIt() async throws {
-        try await TestFlux.run(environment: ["FLUX_VERIFY_RESEND_COOLDOWN": "0.5"]) { (flux: TestFlux) async throws in
+        try await TestFlux.run(environment: ["FLUX_VERIFY_RESEND_COOLDOWN": "2"]) { (flux: TestFlux) async throws in
             #expect(try await flux.gate.post("get_varifycode", ["email": "cool@example.com"]).error == 0)
             let first = try await flux.outbox.code(for: "cool@example.com")
             #expect(try await flux.gate.post("get_varifycode", ["email": "cool@example.com"]).error == 1012)
             #expect(flux.outbox.count == 1)
-            try await Task.sleep(for: .milliseconds(700))
+            try await Task.sleep(for: .milliseconds(2200))
             #expect(try await flux.gate.post("get_varifycode", ["email": "cool@example.com"]).error == 0)
             #expect(flux.outbox.count == 2)
             #expect(try await flux.outbox.code(for: "cool@example.com") == first, "an unexpired code is re-sent, not replaced")

@@ -39,10 +39,10 @@ import Testing
         }
         #expect(answers.count == 200 && answers.allSatisfy { $0.value == "call \($0.key)" })
         // A slow call does not hold up the others.
-        async let slow = probe.slow(milliseconds: 400)
+        async let slow = probe.slow(milliseconds: 3000)
         let started = ContinuousClock.now
         #expect(try await probe.echo("quick") == "quick")
-        #expect(started.duration(to: .now) < .milliseconds(350))
+        #expect(started.duration(to: .now) < .milliseconds(2000))
         #expect(try await slow == "done")
         await stop()
     }
@@ -77,9 +77,9 @@ import Testing
 @Suite struct RPCClientTests {
     @Test func aCallTimesOutAndTheConnectionStaysUsable() async throws {
         let running = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
-        let client = RPCClient(host: "127.0.0.1", port: running.port, timeout: .milliseconds(150), logger: Logger(label: "t"))
+        let client = RPCClient(host: "127.0.0.1", port: running.port, timeout: .milliseconds(500), logger: Logger(label: "t"))
         let probe = ProbeRPCClient(client: client)
-        let error = await #expect(throws: FluxError.self) { _ = try await probe.slow(milliseconds: 1000) }
+        let error = await #expect(throws: FluxError.self) { _ = try await probe.slow(milliseconds: 3000) }
         #expect(error?.code == .rpcFailed && error?.reason.contains("timed out") == true)
         #expect(try await probe.echo("still fine") == "still fine")
         await client.close()
@@ -95,7 +95,7 @@ import Testing
         let started = ContinuousClock.now
         let second = await #expect(throws: FluxError.self) { _ = try await probe.echo("x") }
         #expect(second?.code == .rpcFailed)
-        #expect(started.duration(to: .now) < .milliseconds(50), "within the backoff the call fails at once")
+        #expect(started.duration(to: .now) < .seconds(1), "a peer that is down fails the call at once, not after the call timeout")
     }
 
     @Test func aPeerThatRestartsIsReachedAgain() async throws {

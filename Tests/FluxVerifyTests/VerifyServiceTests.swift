@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func checkAnswersExpiredWrongAndRight() async throws {
-        let verify = service { $0.codeLifetime = .milliseconds(300) }
+        let verify = service { $0.codeLifetime = .seconds(1) }
         await #expect(throws: FluxError(.verifyExpired, "no live code for this e-mail")) {
             try await verify.checkCode(email: "f@example.com", code: "123456")
         }
@@ -63,7 +63,7 @@ import Testing
         let error = await #expect(throws: FluxError.self) { try await verify.checkCode(email: "f@example.com", code: wrong) }
         #expect(error?.code == .verifyCodeWrong)
         try await verify.checkCode(email: "f@example.com", code: code)
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(1500))
         let expired = await #expect(throws: FluxError.self) { try await verify.checkCode(email: "f@example.com", code: code) }
         #expect(expired?.code == .verifyExpired)
     }
