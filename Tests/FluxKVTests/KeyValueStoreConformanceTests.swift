@@ -31,11 +31,11 @@ import Testing
     func keysExpire(_ backend: KVBackend) async throws {
         let kv = try await backend.make()
         let key = uniqueKey("ttl")
-        try await kv.set(key, "v", ttl: .seconds(1))
+        try await kv.set(key, "v", ttl: .milliseconds(2500))
         let left = try #require(try await kv.timeToLive(key))
-        #expect(left > .zero && left <= .seconds(1))
+        #expect(left > .zero && left <= .milliseconds(2500))
         #expect(try await kv.get(key) == "v")
-        try await Task.sleep(for: .milliseconds(1600))
+        try await Task.sleep(for: .milliseconds(3200))
         #expect(try await kv.get(key) == nil)
         #expect(try await kv.timeToLive(key) == nil)
     }
@@ -44,10 +44,10 @@ import Testing
     func setReplacesTheExpiry(_ backend: KVBackend) async throws {
         let kv = try await backend.make()
         let key = uniqueKey("re")
-        try await kv.set(key, "v", ttl: .seconds(1))
+        try await kv.set(key, "v", ttl: .milliseconds(2500))
         try await kv.set(key, "w")
         #expect(try await kv.timeToLive(key) == nil)
-        try await Task.sleep(for: .milliseconds(1600))
+        try await Task.sleep(for: .milliseconds(3200))
         #expect(try await kv.get(key) == "w")
     }
 
@@ -55,10 +55,10 @@ import Testing
     func setIfAbsent(_ backend: KVBackend) async throws {
         let kv = try await backend.make()
         let key = uniqueKey("nx")
-        #expect(try await kv.setIfAbsent(key, "first", ttl: .seconds(1)))
+        #expect(try await kv.setIfAbsent(key, "first", ttl: .milliseconds(2500)))
         #expect(try await !kv.setIfAbsent(key, "second", ttl: nil))
         #expect(try await kv.get(key) == "first")
-        try await Task.sleep(for: .milliseconds(1600))
+        try await Task.sleep(for: .milliseconds(3200))
         #expect(try await kv.setIfAbsent(key, "third", ttl: nil))
         #expect(try await kv.get(key) == "third")
     }
@@ -92,13 +92,13 @@ import Testing
     func counters(_ backend: KVBackend) async throws {
         let kv = try await backend.make()
         let key = uniqueKey("n")
-        #expect(try await kv.increment(key, by: 1, ttlIfCreated: .seconds(1)) == 1)
+        #expect(try await kv.increment(key, by: 1, ttlIfCreated: .milliseconds(2500)) == 1)
         #expect(try await kv.increment(key, by: 5, ttlIfCreated: .seconds(100)) == 6)
         #expect(try await kv.increment(key, by: -2, ttlIfCreated: nil) == 4)
         // The expiry set at creation stays: the later ttlIfCreated did not extend it.
         let left = try #require(try await kv.timeToLive(key))
-        #expect(left <= .seconds(1))
-        try await Task.sleep(for: .milliseconds(1600))
+        #expect(left <= .milliseconds(2500))
+        try await Task.sleep(for: .milliseconds(3200))
         #expect(try await kv.increment(key, by: 1, ttlIfCreated: nil) == 1)
     }
 
@@ -115,10 +115,10 @@ import Testing
     func expireExistingKeysOnly(_ backend: KVBackend) async throws {
         let kv = try await backend.make()
         let key = uniqueKey("e")
-        #expect(try await !kv.expire(key, ttl: .seconds(1)))
+        #expect(try await !kv.expire(key, ttl: .milliseconds(2500)))
         try await kv.set(key, "v")
-        #expect(try await kv.expire(key, ttl: .seconds(1)))
-        try await Task.sleep(for: .milliseconds(1600))
+        #expect(try await kv.expire(key, ttl: .milliseconds(2500)))
+        try await Task.sleep(for: .milliseconds(3200))
         #expect(try await kv.get(key) == nil)
     }
 
