@@ -25,13 +25,11 @@ struct ConfigurationValues {
             config.keyValueURL = url
         }
         if let host = text("rpc.host") { config.rpcHost = try hostValue("rpc.host", host) }
-        if let port = try port("rpc.port") { config.rpcPort = port }
+        if let port = try port("status.rpc_port") { config.statusRPCPort = port }
+        if let port = try port("verify.rpc_port") { config.verifyRPCPort = port }
+        if let port = try port("chat.rpc_port") { config.chatRPCPort = port }
         if let address = text("status.address") { config.statusAddress = try hostPort("status.address", address) }
-        if let address = text("verify.address") {
-            config.verifyAddress = try hostPort("verify.address", address)
-        } else if text("status.address") != nil {
-            config.verifyAddress = config.statusAddress
-        }
+        if let address = text("verify.address") { config.verifyAddress = try hostPort("verify.address", address) }
         if let address = text("chat.rpc_advertise") { config.chatRPCAdvertise = try hostPort("chat.rpc_advertise", address) }
         if let url = text("mail.smtp_url"), !url.isEmpty {
             do {

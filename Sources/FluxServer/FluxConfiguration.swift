@@ -20,13 +20,16 @@ public struct FluxConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     public var passwordParameters: PasswordHasher.Parameters = .standard
 
-    /// The process's RPC listener (split deployments): serves its status, verify and chat-node roles.
+    /// The address the RPC listeners of a split process bind to.
     public var rpcHost: String = "0.0.0.0"
-    public var rpcPort: Int = 8070
+    /// Each role that serves RPC in a split deployment listens on its own port.
+    public var statusRPCPort: Int = 8070
+    public var verifyRPCPort: Int = 8071
+    public var chatRPCPort: Int = 8091
     /// Where to reach the status role when it runs in another process (`host:port` of its RPC listener).
     public var statusAddress: String = "127.0.0.1:8070"
     /// Where to reach the verify role when it runs in another process.
-    public var verifyAddress: String = "127.0.0.1:8070"
+    public var verifyAddress: String = "127.0.0.1:8071"
     /// The RPC address other chat nodes use for this one; nil = the chat advertise host and the bound RPC port.
     public var chatRPCAdvertise: String?
 

@@ -41,16 +41,18 @@ public final class FluxServer: Sendable {
             store = opened
         }
 
-        // Split deployments: one RPC listener per process serves its status, verify and chat-node roles.
-        let rpc: RPCServer? = split && !roles.isDisjoint(with: [.status, .verify, .chat])
-            ? RPCServer(host: configuration.rpcHost, port: configuration.rpcPort, logger: logger.with(role: "rpc"))
-            : nil
-        if let rpc { services.append(rpc) }
+        // Split deployments: each role that serves RPC listens on its own port.
+        func rpcServer(for role: Role, port: Int) -> RPCServer? {
+            guard split, roles.contains(role) else { return nil }
+            let server = RPCServer(host: configuration.rpcHost, port: port, logger: logger.with(role: "\(role.rawValue)-rpc"))
+            services.append(server)
+            return server
+        }
 
         var status: (any StatusAPI)?
         if roles.contains(.status) {
             let service = StatusService(kv: kv, configuration: configuration.status, logger: logger.with(role: "status"))
-            rpc?.serve(status: service)
+            rpcServer(for: .status, port: configuration.statusRPCPort)?.serve(status: service)
             status = service
         } else if roles.contains(.gate) || roles.contains(.chat) {
             status = StatusRPCClient(client: try await Self.peer("status.address", configuration.statusAddress, logger))
@@ -65,7 +67,7 @@ public final class FluxServer: Sendable {
                 mailer = OutboxMailer(folder: configuration.outboxDirectory, threadPool: threadPool, logger: logger.with(role: "verify"))
             }
             let service = VerifyService(kv: kv, mailer: mailer, configuration: configuration.verify, logger: logger.with(role: "verify"))
-            rpc?.serve(verify: service)
+            rpcServer(for: .verify, port: configuration.verifyRPCPort)?.serve(verify: service)
             verify = service
         } else if roles.contains(.gate) {
             verify = VerifyRPCClient(client: try await Self.peer("verify.address", configuration.verifyAddress, logger))
@@ -74,6 +76,7 @@ public final class FluxServer: Sendable {
         if roles.contains(.chat), let status, let store {
             let chatLogger = logger.with(role: "chat")
             let chat = ChatService(configuration: configuration.chat, store: store, kv: kv, status: status, logger: chatLogger)
+            let rpc = rpcServer(for: .chat, port: configuration.chatRPCPort)
             rpc?.serve(chatNode: chat)
             let ready = chatReady
             let rpcAddress: @Sendable () async -> String? = { [configuration] in

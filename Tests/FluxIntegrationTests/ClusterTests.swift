@@ -18,14 +18,17 @@ import Testing
             try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
             let gatePort = try freeLoopbackPort()
             let statusPort = try freeLoopbackPort()
+            let verifyPort = try freeLoopbackPort()
             let common = [
                 "FLUX_KV_URL": redis,
                 "FLUX_DB_URL": "sqlite://\(shared)/flux.sqlite",
                 "FLUX_RPC_HOST": "127.0.0.1",
                 "FLUX_STATUS_ADDRESS": "127.0.0.1:\(statusPort)",
+                "FLUX_VERIFY_ADDRESS": "127.0.0.1:\(verifyPort)",
             ]
             let front = try FluxProcess.start(["--role", "gate,status,verify"], environment: common.merging([
-                "FLUX_GATE_HOST": "127.0.0.1", "FLUX_GATE_PORT": "\(gatePort)", "FLUX_RPC_PORT": "\(statusPort)",
+                "FLUX_GATE_HOST": "127.0.0.1", "FLUX_GATE_PORT": "\(gatePort)",
+                "FLUX_STATUS_RPC_PORT": "\(statusPort)", "FLUX_VERIFY_RPC_PORT": "\(verifyPort)",
                 "FLUX_STATUS_NODE_TTL": nodeLifetime,
             ]) { _, new in new })
             try await front.waitForLog("gate listening")
@@ -34,7 +37,7 @@ import Testing
                 let chatPort = try freeLoopbackPort()
                 let node = try FluxProcess.start(["--role", "chat"], environment: common.merging([
                     "FLUX_CHAT_NAME": name, "FLUX_CHAT_HOST": "127.0.0.1", "FLUX_CHAT_PORT": "\(chatPort)",
-                    "FLUX_RPC_PORT": "0", "FLUX_CHAT_RENEW_INTERVAL": "0.3", "FLUX_CHAT_CAPACITY": "10",
+                    "FLUX_CHAT_RPC_PORT": "0", "FLUX_CHAT_RENEW_INTERVAL": "0.3", "FLUX_CHAT_CAPACITY": "10",
                 ]) { _, new in new })
                 try await node.waitForLog("chat listening")
                 nodes[name] = (node, chatPort)

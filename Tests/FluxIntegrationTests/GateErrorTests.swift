@@ -165,7 +165,7 @@ import Testing
     @Test func loginWithoutAChatNodeIs1002() async throws {
         // Split roles need Redis and an RPC listener even with no peer to serve.
         let redis = try await testRedisURL(database: 1)
-        try await TestFlux.run(roles: "gate,status,verify", environment: ["FLUX_KV_URL": redis, "FLUX_RPC_HOST": "127.0.0.1", "FLUX_RPC_PORT": "0"]) { (flux: TestFlux) async throws in
+        try await TestFlux.run(roles: "gate,status,verify", environment: ["FLUX_KV_URL": redis, "FLUX_RPC_HOST": "127.0.0.1", "FLUX_STATUS_RPC_PORT": "0", "FLUX_VERIFY_RPC_PORT": "0"]) { (flux: TestFlux) async throws in
             try await register(flux, email: "gus@example.com", name: "gus")
             #expect(try await flux.gate.post("user_login", ["email": "gus@example.com", "passwd": "pw"]).error == 1002)
         }

@@ -7,10 +7,11 @@ flux=${FLUX:-.build/debug/flux}
 data=${DATA:-./flux-cluster}
 mkdir -p "$data"
 redis-cli -p 6379 ping >/dev/null 2>&1 || redis-server --port 6379 --bind 127.0.0.1 --save '' --daemonize yes >/dev/null
-common=(FLUX_KV_URL=redis://127.0.0.1:6379/0 FLUX_DB_URL="sqlite://$data/flux.sqlite" FLUX_STATUS_ADDRESS=127.0.0.1:8070 FLUX_RPC_HOST=127.0.0.1)
+common=(FLUX_KV_URL=redis://127.0.0.1:6379/0 FLUX_DB_URL="sqlite://$data/flux.sqlite" FLUX_RPC_HOST=127.0.0.1
+        FLUX_STATUS_ADDRESS=127.0.0.1:8070 FLUX_VERIFY_ADDRESS=127.0.0.1:8071)
 trap 'kill 0' EXIT
-env "${common[@]}" FLUX_DATA_DIR="$data" FLUX_RPC_PORT=8070 "$flux" --role gate,status,verify &
+env "${common[@]}" FLUX_DATA_DIR="$data" FLUX_STATUS_RPC_PORT=8070 FLUX_VERIFY_RPC_PORT=8071 "$flux" --role gate,status,verify &
 sleep 1
-env "${common[@]}" FLUX_CHAT_NAME=chat-1 FLUX_CHAT_PORT=8090 FLUX_RPC_PORT=8091 "$flux" --role chat &
-env "${common[@]}" FLUX_CHAT_NAME=chat-2 FLUX_CHAT_PORT=8092 FLUX_RPC_PORT=8093 "$flux" --role chat &
+env "${common[@]}" FLUX_CHAT_NAME=chat-1 FLUX_CHAT_PORT=8090 FLUX_CHAT_RPC_PORT=8091 "$flux" --role chat &
+env "${common[@]}" FLUX_CHAT_NAME=chat-2 FLUX_CHAT_PORT=8092 FLUX_CHAT_RPC_PORT=8093 "$flux" --role chat &
 wait
