@@ -12,6 +12,7 @@ public struct ChatNodeService: Service {
     private let sessionCount: @Sendable () async -> Int
     private let listening: ReadySignal?
     private let rpcAddress: @Sendable () async -> String?
+    private let instance: String?
     private let logger: Logger
 
     /// With `listening`, the node waits for the listener and, when the configured port is 0 and no
@@ -22,8 +23,10 @@ public struct ChatNodeService: Service {
         logger: Logger,
         listening: ReadySignal? = nil,
         rpcAddress: @escaping @Sendable () async -> String? = { nil },
+        instance: String? = nil,
         sessionCount: @escaping @Sendable () async -> Int = { 0 }
     ) {
+        self.instance = instance
         self.configuration = configuration
         self.status = status
         self.logger = logger
@@ -57,6 +60,7 @@ public struct ChatNodeService: Service {
             sessions: await sessionCount(),
             capacity: configuration.capacity,
             rpcAddress: await rpcAddress(),
+            instance: instance,
             cpu: HostLoad.cpu(),
             memory: HostLoad.memory()
         )

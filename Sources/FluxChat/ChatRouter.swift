@@ -7,8 +7,9 @@ import Synchronization
 
 /// Where each user is — on this node, on another live node, or offline — and how frames reach them.
 ///
-/// `uip_<uid>` holds `<node>#<session>` of the user's session. An entry naming a node that status no
-/// longer lists is not trusted: that user counts as offline and their texts wait in the store.
+/// `uip_<uid>` holds `<node>#<instance>#<session>` of the user's session, where `instance` is new at
+/// every start of the node. An entry naming a node that status no longer lists, or an earlier run of it,
+/// is not trusted: that user counts as offline and their texts wait in the store.
 final class ChatRouter: Sendable {
     enum Location {
         case local(ChatSession)
@@ -17,6 +18,8 @@ final class ChatRouter: Sendable {
     }
 
     let nodeName: String
+    /// Unique to this run of the node, so presence written before a crash and restart is not trusted.
+    let instance = SecureRandomID.make()
     private let kv: any KeyValueStore
     private let status: any StatusAPI
     private let registry: SessionRegistry
@@ -33,14 +36,19 @@ final class ChatRouter: Sendable {
     }
 
     /// The `uip_` value of `session` on this node.
-    func presenceValue(_ session: ChatSession) -> String { "\(nodeName)#\(session.id)" }
+    func presenceValue(_ session: ChatSession) -> String { "\(nodeName)#\(instance)#\(session.id)" }
 
     func locate(_ uid: Int64) async -> Location {
         if let session = await registry.session(for: uid) { return .local(session) }
         guard let value = try? await kv.get(KeyNames.presence(uid)) else { return .offline }
-        let node = String(value.split(separator: "#").first ?? "")
-        guard node != nodeName, let api = await peer(node) else { return .offline }
+        let (node, instance) = Self.parse(value)
+        guard node != nodeName, let api = await peer(node, instance: instance) else { return .offline }
         return .remote(node: node, api)
+    }
+
+    private static func parse(_ value: String) -> (node: String, instance: String) {
+        let parts = value.split(separator: "#", omittingEmptySubsequences: false)
+        return (String(parts.first ?? ""), parts.count > 1 ? String(parts[1]) : "")
     }
 
     func isOnline(_ uid: Int64) async -> Bool {
@@ -120,12 +128,14 @@ final class ChatRouter: Sendable {
     func takeOver(_ uid: Int64, session: ChatSession) async throws(FluxError) {
         let previous = try? await kv.get(KeyNames.presence(uid))
         if let previous {
-            let node = String(previous.split(separator: "#").first ?? "")
-            if node != nodeName, let api = await peer(node) {
+            let (node, instance) = Self.parse(previous)
+            if node != nodeName, let api = await peer(node, instance: instance) {
                 do {
                     try await api.kick(uid: uid, session: previous)
                 } catch {
-                    logger.warning("could not kick the previous session", metadata: ["uid": "\(uid)", "node": "\(node)", "error": "\(error)"])
+                    // Two live sessions of one user must not exist: refuse this login; the client retries,
+                    // and once the old node stops renewing it is no longer asked.
+                    throw FluxError(.rpcFailed, "the previous session on \(node) could not be closed: \(error.reason)")
                 }
             }
         }
@@ -136,16 +146,19 @@ final class ChatRouter: Sendable {
         }
     }
 
-    /// The session ended: forgets it unless a newer one took over.
-    func forget(_ uid: Int64, session: ChatSession) async {
-        _ = try? await kv.compareAndDelete(KeyNames.presence(uid), expected: presenceValue(session))
+    /// The session ended: forgets it unless a newer one took over. Returns whether it was still the
+    /// user's session (then the user is offline now).
+    func forget(_ uid: Int64, session: ChatSession) async -> Bool {
+        (try? await kv.compareAndDelete(KeyNames.presence(uid), expected: presenceValue(session))) ?? false
     }
 
     // MARK: - Peers
 
-    /// The RPC client of live node `name`, if status lists it with an RPC address.
-    private func peer(_ name: String) async -> (any ChatNodeAPI)? {
-        guard let report = await live()[name], let address = report.rpcAddress else { return nil }
+    /// The RPC client of live node `name` in its run `instance`, if status lists it with an RPC address.
+    private func peer(_ name: String, instance: String) async -> (any ChatNodeAPI)? {
+        guard let report = await live()[name], report.instance == nil || report.instance == instance,
+            let address = report.rpcAddress
+        else { return nil }
         if let known = peers.withLock({ $0[name] }), known.address == address { return known.api }
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
         let api = ChatNodeRPCClient(client: RPCClient(
@@ -158,7 +171,11 @@ final class ChatRouter: Sendable {
     private func live() async -> [String: ChatNodeReport] {
         if let cached = liveNodes.withLock({ $0 }), cached.at.duration(to: .now) < .seconds(1) { return cached.nodes }
         guard let reports = try? await status.liveChatNodes() else {
-            return liveNodes.withLock { $0?.nodes } ?? [:]
+            // Status unreachable: keep trusting the last list briefly, never for longer than a node lives.
+            return liveNodes.withLock { cached in
+                guard let cached, cached.at.duration(to: .now) < .seconds(15) else { return [:] }
+                return cached.nodes
+            }
         }
         let nodes = Dictionary(reports.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         liveNodes.withLock { $0 = (ContinuousClock.now, nodes) }

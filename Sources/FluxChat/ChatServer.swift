@@ -82,7 +82,7 @@ public struct ChatServer: Service {
                         do {
                             for await item in queue {
                                 // Written through the channel so the future completes only once the frame
-                                // is in the socket: only then may the delivery cursor move past it.
+                                // is in the socket: only then is its message marked delivered.
                                 try await channel.writeAndFlush(item.frame).get()
                                 session.dequeued()
                                 if let delivery = item.delivery {

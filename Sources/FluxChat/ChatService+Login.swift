@@ -96,8 +96,8 @@ extension ChatService {
                 if page.count < pageSize { break }
             }
         } catch {
-            // Releasing held live messages now could move the cursor past unsent ones: close instead;
-            // the next login sends everything.
+            // Releasing held live messages now would put them before unsent older ones: close instead;
+            // the next login sends everything still undelivered.
             logger.error("offline backlog interrupted; closing", metadata: ["uid": "\(uid)", "error": "\(error)"])
             session.closeNow()
             return
@@ -119,8 +119,10 @@ extension ChatService {
         await registry.untrack(session)
         guard let uid = session.markClosed() else { return }
         guard await registry.remove(session, uid: uid) else { return }
-        await router.forget(uid, session: session)
+        let wasCurrent = await router.forget(uid, session: session)
         logger.info("chat session ended", metadata: ["uid": "\(uid)", "session": "\(session.id)"])
+        // A newer session elsewhere took over: the user is still online.
+        guard wasCurrent else { return }
         if let friends = try? await store.friends(of: uid) {
             await announcePresence(of: uid, online: false, to: friends)
         }

@@ -13,6 +13,12 @@ extension ChatService {
             throw FluxError(.uidInvalid, "own account vanished")
         }
         await profiles.drop(uid)
+        // A lookup that read the old row just before the update may write it back: drop once more.
+        let profiles = self.profiles
+        Task {
+            try? await Task.sleep(for: .milliseconds(200))
+            await profiles.drop(uid)
+        }
         let profile = ProfileMessage(uid: user.uid, name: user.name, nick: user.nick, desc: user.desc, sex: user.sex, icon: user.icon)
         send(.updateProfileResponse, profile, to: session)
         let friends = (try? await store.friends(of: uid)) ?? []

@@ -31,6 +31,9 @@ public final class ChatService: Sendable {
         self.tracker = DeliveryTracker(store: store, logger: logger)
     }
 
+    /// Unique to this run of the node (reported to status, written into presence entries).
+    public var instance: String { router.instance }
+
     /// Logged-in sessions on this node.
     public func sessionCount() async -> Int {
         await registry.count

@@ -1,12 +1,12 @@
 import FluxStore
 import Logging
 
-/// Moves users' delivery cursors after their messages were written to the socket, coalescing many
-/// deliveries into one store write per user every few milliseconds.
+/// Marks messages delivered after their frames were written to the recipient's socket, coalescing many
+/// into one store write every few milliseconds.
 actor DeliveryTracker {
     private let store: any Store
     private let logger: Logger
-    private var pending: [Int64: Int64] = [:]
+    private var pending: [Int64] = []
     private var flushScheduled = false
     private let delay: Duration
 
@@ -17,7 +17,7 @@ actor DeliveryTracker {
     }
 
     func delivered(uid: Int64, messageID: Int64) {
-        pending[uid] = max(pending[uid] ?? 0, messageID)
+        pending.append(messageID)
         guard !flushScheduled else { return }
         flushScheduled = true
         Task {
@@ -26,18 +26,17 @@ actor DeliveryTracker {
         }
     }
 
-    /// Writes every pending cursor now.
+    /// Records every pending delivery now.
     func flush() async {
         flushScheduled = false
-        let cursors = pending
-        pending = [:]
-        for (uid, messageID) in cursors {
-            do {
-                try await store.markDelivered(uid: uid, upTo: messageID)
-            } catch {
-                // The messages will be sent again at the next login: a duplicate, never a loss.
-                logger.warning("delivery cursor not saved", metadata: ["uid": "\(uid)", "error": "\(error)"])
-            }
+        let delivered = pending
+        pending = []
+        guard !delivered.isEmpty else { return }
+        do {
+            try await store.markDelivered(messageIDs: delivered)
+        } catch {
+            // The messages will be sent again at the next login: a duplicate, never a loss.
+            logger.warning("deliveries not recorded", metadata: ["count": "\(delivered.count)", "error": "\(error)"])
         }
     }
 }

@@ -1,7 +1,7 @@
 import FluxProtocol
 
 /// A frame queued for one connection. `delivery` names the stored message it carries to its recipient,
-/// so the delivery cursor moves only once the frame has been written.
+/// so it is marked delivered only once the frame has been written.
 struct OutboundFrame: Sendable {
     struct Delivery: Sendable, Hashable {
         var uid: Int64

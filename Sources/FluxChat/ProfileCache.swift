@@ -11,7 +11,7 @@ struct ProfileCache: Sendable {
     let kv: any KeyValueStore
     let store: any Store
     let logger: Logger
-    var lifetime: Duration = .seconds(3600)
+    var lifetime: Duration = .seconds(600)
 
     func user(_ uid: Int64) async throws(StoreError) -> User? {
         if let cached = try? await kv.get(KeyNames.profile(uid)),

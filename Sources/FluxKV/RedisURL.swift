@@ -19,7 +19,7 @@ public struct RedisURL: Sendable, Hashable, CustomStringConvertible {
             throw KVError(.server, "database '\(path)' in '\(text)' is not a number")
         }
         self.database = database
-        self.password = components.password?.removingPercentEncoding ?? components.password
+        self.password = components.password  // URLComponents has already percent-decoded it
     }
 
     /// The URL without its password, for logs.

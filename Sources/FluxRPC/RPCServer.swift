@@ -48,6 +48,15 @@ public final class RPCServer: Service, Sendable {
     }
 
     public func run() async throws {
+        do {
+            try await listen()
+        } catch {
+            await ready.fail(error)
+            throw error
+        }
+    }
+
+    private func listen() async throws {
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

@@ -31,6 +31,8 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
     public var draining: Bool
     /// Where other chat nodes reach this one over RPC (`host:port`); nil for an in-process node.
     public var rpcAddress: String?
+    /// New at every start of the node, so state written by an earlier run is recognised as stale.
+    public var instance: String?
     /// CPU use of the host, 0…1 (load average over cores).
     public var cpu: Double
     /// Memory use of the host, 0…1.
@@ -38,8 +40,9 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
 
     public init(
         name: String, host: String, port: Int, sessions: Int, capacity: Int, draining: Bool = false,
-        rpcAddress: String? = nil, cpu: Double = 0, memory: Double = 0
+        rpcAddress: String? = nil, instance: String? = nil, cpu: Double = 0, memory: Double = 0
     ) {
+        self.instance = instance
         self.name = name
         self.host = host
         self.port = port

@@ -87,7 +87,7 @@ public final class FluxServer: Sendable {
             }
             services.append(ChatNodeService(
                 configuration: configuration.chat, status: status, logger: chatLogger, listening: ready,
-                rpcAddress: rpcAddress, sessionCount: { await chat.sessionCount() }))
+                rpcAddress: rpcAddress, instance: chat.instance, sessionCount: { await chat.sessionCount() }))
             services.append(ChatServer(configuration: configuration.chat, service: chat, logger: chatLogger) { port in
                 await ready.signal(port: port)
             })

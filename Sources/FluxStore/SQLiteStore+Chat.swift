@@ -127,23 +127,21 @@ extension SQLiteStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM messages WHERE to_uid = ?
-                    AND id > MAX(?, COALESCE((SELECT last_message_id FROM delivery_cursors WHERE uid = ?), 0))
+                    SELECT * FROM messages WHERE to_uid = ? AND delivered = 0 AND id > ?
                     ORDER BY id LIMIT ?
                     """,
-                arguments: [uid, after, uid, limit]
+                arguments: [uid, after, limit]
             ).map(Self.message)
         }
     }
 
-    public func markDelivered(uid: Int64, upTo messageID: Int64) async throws(StoreError) {
+    public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
+        guard !messageIDs.isEmpty else { return }
         try await write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO delivery_cursors (uid, last_message_id) VALUES (?, ?)
-                    ON CONFLICT (uid) DO UPDATE SET last_message_id = MAX(last_message_id, excluded.last_message_id)
-                    """,
-                arguments: [uid, messageID])
+            for chunk in stride(from: 0, to: messageIDs.count, by: 500).map({ Array(messageIDs[$0..<min($0 + 500, messageIDs.count)]) }) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                try db.execute(sql: "UPDATE messages SET delivered = 1 WHERE id IN (\(marks))", arguments: StatementArguments(chunk))
+            }
         }
     }
 

@@ -52,14 +52,12 @@ enum Schema {
                 t.column("client_msgid", .text).notNull()
                 t.column("content", .text).notNull()
                 t.column("created_at", .integer).notNull()
+                // Set once the message was written to the recipient's socket; unset ones make the backlog.
+                t.column("delivered", .boolean).notNull().defaults(to: false)
                 t.uniqueKey(["conversation", "seq"])
                 t.uniqueKey(["from_uid", "to_uid", "client_msgid"])
             }
-            try db.create(index: "messages_to", on: "messages", columns: ["to_uid", "id"])
-            try db.create(table: "delivery_cursors") { t in
-                t.column("uid", .integer).primaryKey()
-                t.column("last_message_id", .integer).notNull().defaults(to: 0)
-            }
+            try db.create(index: "messages_undelivered", on: "messages", columns: ["to_uid", "delivered", "id"])
             try db.create(table: "receipts") { t in
                 t.column("reader_uid", .integer).notNull()
                 t.column("peer_uid", .integer).notNull()

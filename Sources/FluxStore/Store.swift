@@ -40,10 +40,11 @@ public protocol Store: Sendable {
     /// stored again: its stored copy is returned instead. The result has one entry per input, in order.
     func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage]
     /// Messages to `uid` not yet marked delivered and with an id above `after`, oldest first
-    /// (`after` pages through a backlog longer than `limit` before the cursor moves).
+    /// (`after` pages through a backlog longer than `limit`).
     func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
-    /// Marks every message to `uid` with an id up to `messageID` delivered (never moves back).
-    func markDelivered(uid: Int64, upTo messageID: Int64) async throws(StoreError)
+    /// Marks exactly these messages delivered. Per message, not a cursor: a message that was never
+    /// written to its recipient stays undelivered even when later ones were.
+    func markDelivered(messageIDs: [Int64]) async throws(StoreError)
     /// Up to `limit` messages between `uid` and `peer`, oldest first.
     func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage]
     /// Records that `reader` received (or read) `peer`'s messages up to `seq` (never moves back).

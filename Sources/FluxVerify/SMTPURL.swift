@@ -24,8 +24,9 @@ public struct SMTPURL: Sendable, Hashable {
         self.host = host
         self.port = components.port ?? 25
         guard (1...65535).contains(port) else { throw MailError("SMTP port \(port) out of range") }
-        self.user = components.user?.removingPercentEncoding ?? components.user
-        self.password = components.password?.removingPercentEncoding ?? components.password
+        // URLComponents has already percent-decoded these.
+        self.user = components.user
+        self.password = components.password
         let mode = components.queryItems?.first(where: { $0.name == "tls" })?.value ?? "verify"
         guard let tls = TLSMode(rawValue: mode) else {
             throw MailError("tls=\(mode) in SMTP URL: expected verify, insecure or off")

@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
-    func undeliveredMessagesFollowTheDeliveryCursor(_ backend: StoreBackend) async throws {
+    func undeliveredMessagesAreThoseNotMarkedDelivered(_ backend: StoreBackend) async throws {
         let store = try backend.make()
         let people = try await users(store, 3)
         let (a, b, c) = (people[0], people[1], people[2])
@@ -138,11 +138,12 @@ import Testing
         #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m0", "m1", "m2", "m3", "m4"])
         #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 2).map(\.content) == ["m0", "m1"])
         #expect(try await store.undeliveredMessages(to: b.uid, after: stored[1].id, limit: 2).map(\.content) == ["m2", "m3"])
-        try await store.markDelivered(uid: b.uid, upTo: stored[2].id)
+        try await store.markDelivered(messageIDs: [stored[0].id, stored[1].id, stored[2].id])
         #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m3", "m4"])
-        // The cursor never moves back.
-        try await store.markDelivered(uid: b.uid, upTo: stored[0].id)
-        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).count == 2)
+        // Per message: delivering a later one leaves an earlier gap undelivered.
+        try await store.markDelivered(messageIDs: [stored[4].id])
+        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m3"])
+        try await store.markDelivered(messageIDs: [])
         #expect(try await store.undeliveredMessages(to: a.uid, after: 0, limit: 100).isEmpty)
         try await store.close()
     }
