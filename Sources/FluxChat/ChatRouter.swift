@@ -26,6 +26,7 @@ final class ChatRouter: Sendable {
     private let logger: Logger
     private let peers = Mutex<[String: (address: String, api: ChatNodeRPCClient)]>([:])
     private let liveNodes = Mutex<(at: ContinuousClock.Instant, nodes: [String: ChatNodeReport])?>(nil)
+    private let remote: RemoteDeliveryQueue
 
     init(nodeName: String, kv: any KeyValueStore, status: any StatusAPI, registry: SessionRegistry, logger: Logger) {
         self.nodeName = nodeName
@@ -33,6 +34,7 @@ final class ChatRouter: Sendable {
         self.status = status
         self.registry = registry
         self.logger = logger
+        self.remote = RemoteDeliveryQueue(logger: logger)
     }
 
     /// The `uip_` value of `session` on this node.
@@ -72,8 +74,9 @@ final class ChatRouter: Sendable {
         }
     }
 
-    /// Delivers newly stored texts in id order: local sessions at once, remote ones in one call per node.
-    /// A node that cannot be reached loses nothing: the texts stay undelivered for the next login.
+    /// Delivers newly stored texts in id order: local sessions at once, remote ones queued in one call per
+    /// node (`RemoteDeliveryQueue`, so a slow node does not hold up commits). A node that cannot be
+    /// reached loses nothing: the texts stay undelivered for the next login.
     func deliver(_ messages: [StoredMessage]) async {
         var remote: [String: (api: any ChatNodeAPI, deliveries: [NodeDelivery])] = [:]
         var order: [String] = []
@@ -95,11 +98,7 @@ final class ChatRouter: Sendable {
         }
         for node in order {
             guard let (api, deliveries) = remote[node] else { continue }
-            do {
-                try await api.deliver(deliveries)
-            } catch {
-                logger.warning("texts to another node not delivered now", metadata: ["node": "\(node)", "error": "\(error)"])
-            }
+            self.remote.enqueue(deliveries, to: node, via: api)
         }
     }
 
@@ -117,6 +116,11 @@ final class ChatRouter: Sendable {
             guard ContinuousClock.now < deadline else { throw FluxError(.rpcFailed, "another login of \(uid) is in progress") }
             try? await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Stops the queues to other nodes (shutdown).
+    func close() {
+        remote.close()
     }
 
     func unlock(_ uid: Int64, owner: String) async {

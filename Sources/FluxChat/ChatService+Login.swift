@@ -135,6 +135,7 @@ extension ChatService {
 
     /// Graceful shutdown: lets every connection's queued frames go out and closes it, logged in or not.
     public func closeAllConnections() async {
+        router.close()
         for session in await registry.allConnections { session.finish() }
         await tracker.flush()
     }

@@ -81,6 +81,8 @@ public final class RPCClient: Sendable {
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                // A peer that vanished without closing (host down, network cut) is noticed by the kernel.
+                .channelOption(.socketOption(.so_keepalive), value: 1)
                 .connectTimeout(.seconds(2))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
