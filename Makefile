@@ -1,7 +1,7 @@
 # Flux: the two commands a newcomer needs are `make run` and `make test`.
 SWIFT ?= swift
 # Debian packages the build and the tests need (the Swift toolchain itself is expected on PATH).
-APT_PACKAGES = libsqlite3-dev libssl-dev libhiredis-dev pkg-config python3-aiosmtpd redis-server
+APT_PACKAGES = libsqlite3-dev libssl-dev libhiredis-dev libmariadb-dev pkg-config python3-aiosmtpd redis-server mariadb-server
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= all
 
@@ -26,8 +26,8 @@ release: deps
 run: build
 	$(SWIFT) run flux --role $(ROLE)
 
-## Run every test: unit, conformance and integration (starts redis-server on loopback unless
-## FLUX_TEST_REDIS_URL names one).
+## Run every test: unit, conformance and integration (starts redis-server and MariaDB on loopback
+## unless FLUX_TEST_REDIS_URL / FLUX_TEST_MARIADB_URL name running ones).
 test: deps
 	FLUX_TEST_SMTP_PYTHON=$${FLUX_TEST_SMTP_PYTHON:-/usr/bin/python3} scripts/with-test-servers.sh $(SWIFT) test
 

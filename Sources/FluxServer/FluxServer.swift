@@ -36,7 +36,7 @@ public final class FluxServer: Sendable {
 
         var store: (any Store)?
         if roles.contains(.gate) || roles.contains(.chat) {
-            let opened = try Self.openStore(configuration.effectiveDatabaseURL)
+            let opened = try await Self.openStore(configuration.effectiveDatabaseURL)
             services.append(StoreLifecycle(store: opened, logger: logger))
             store = opened
         }
@@ -170,11 +170,13 @@ public final class FluxServer: Sendable {
         return client
     }
 
-    private static func openStore(_ url: String) throws(ConfigurationError) -> any Store {
+    private static func openStore(_ url: String) async throws(ConfigurationError) -> any Store {
         do {
             switch try StoreURL(parsing: url) {
             case .sqlite(let path):
                 return try SQLiteStore(path: path)
+            case .mariadb(let url):
+                return try await MariaDBStore(url: url)
             }
         } catch {
             throw ConfigurationError(key: "db.url", error.message)

@@ -14,7 +14,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func friendRequestsAreOnePerPairAndKeepTheNewestNames(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let people = try await users(store, 3)
         let (a, b, c) = (people[0], people[1], people[2])
         try await store.saveFriendRequest(from: a.uid, to: b.uid, applyName: "first", backName: "bee")
@@ -31,7 +31,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func acceptingWritesTheFriendshipBothWays(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let people = try await users(store, 2)
         let (a, b) = (people[0], people[1])
         #expect(try await !store.acceptFriendRequest(accepter: b.uid, applicant: a.uid, back: "x"))
@@ -54,7 +54,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func profileChangesOnlyTheGivenFields(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let user = try await users(store, 1)[0]
         let changed = try #require(try await store.updateProfile(uid: user.uid, ProfileChange(nick: "Nick", sex: 2)))
         #expect(changed.nick == "Nick" && changed.sex == 2 && changed.desc == user.desc && changed.icon == user.icon)
@@ -65,7 +65,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func sequenceNumbersAreGapFreePerConversation(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let people = try await users(store, 3)
         let (a, b, c) = (people[0], people[1], people[2])
         let first = try await store.appendMessages([
@@ -84,7 +84,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func concurrentWritersGetUniqueGapFreeSequences(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let people = try await users(store, 2)
         let (a, b) = (people[0], people[1])
         let seqs = try await withThrowingTaskGroup(of: [Int64].self) { group in
@@ -109,7 +109,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func aResentMsgidIsNotStoredTwice(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let people = try await users(store, 2)
         let (a, b) = (people[0], people[1])
         let original = try await store.appendMessages([NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "m", content: "hi")])[0]
@@ -129,7 +129,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func undeliveredMessagesAreThoseNotMarkedDelivered(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let people = try await users(store, 3)
         let (a, b, c) = (people[0], people[1], people[2])
         let stored = try await store.appendMessages((0..<5).map {
@@ -150,7 +150,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func historyPages(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let people = try await users(store, 2)
         let (a, b) = (people[0], people[1])
         _ = try await store.appendMessages((1...10).map {

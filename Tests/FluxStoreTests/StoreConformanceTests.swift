@@ -5,7 +5,7 @@ import Testing
 @Suite struct StoreConformanceTests {
     @Test(arguments: StoreBackend.allCases)
     func createAndFindUsers(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (name, email) = uniqueUser()
         let created = try await store.createUser(NewUser(name: name, email: email, passwordHash: "h1", icon: ":/a.png"))
         #expect(created.uid > 0)
@@ -22,7 +22,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func uidsAreDistinctAndIncreasing(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         var uids: [Int64] = []
         for _ in 0..<5 {
             let (name, email) = uniqueUser()
@@ -34,7 +34,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func emailIsUniqueIgnoringCase(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (name, email) = uniqueUser()
         _ = try await store.createUser(NewUser(name: name, email: email, passwordHash: "h"))
         let error = await #expect(throws: StoreError.self) {
@@ -46,7 +46,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func nameIsUnique(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (name, email) = uniqueUser()
         _ = try await store.createUser(NewUser(name: name, email: email, passwordHash: "h"))
         let error = await #expect(throws: StoreError.self) {
@@ -58,7 +58,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func concurrentRegistrationsOfOneEmailCreateOneUser(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (name, email) = uniqueUser()
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for index in 0..<10 {
@@ -74,7 +74,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func updatePasswordHash(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let (name, email) = uniqueUser()
         let user = try await store.createUser(NewUser(name: name, email: email, passwordHash: "old"))
         #expect(try await store.updatePasswordHash(uid: user.uid, to: "new"))
@@ -85,7 +85,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func unicodeIsKept(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let tag = uniqueUser().name
         let user = try await store.createUser(NewUser(name: "张三-\(tag)-🙂", email: "\(tag)@例子.cn", passwordHash: "h"))
         #expect(try await store.user(name: "张三-\(tag)-🙂")?.uid == user.uid)
@@ -94,7 +94,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func countsUsers(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let before = try await store.userCount()
         let (name, email) = uniqueUser()
         _ = try await store.createUser(NewUser(name: name, email: email, passwordHash: "h"))
@@ -104,7 +104,7 @@ import Testing
 
     @Test(arguments: StoreBackend.allCases)
     func closedStoreRefusesCalls(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         try await store.close()
         await #expect(throws: StoreError.self) { _ = try await store.user(uid: 1) }
     }

@@ -1,0 +1,130 @@
+internal import CMariaDB
+import Foundation
+
+/// One blocking MariaDB Connector/C connection. Every statement is a prepared statement.
+///
+/// @unchecked Sendable: a connection is only ever used by the single thread-pool job that took it from
+/// `MariaDBPool` and gives it back; no two threads touch it at once.
+final class MariaDBConnection: @unchecked Sendable {
+    struct Outcome {
+        var rows: [MariaDBRow]
+        var affectedRows: Int64
+        var lastInsertID: Int64
+    }
+
+    private var mysql: UnsafeMutablePointer<MYSQL>?
+    private let url: MariaDBURL
+
+    init(url: MariaDBURL) {
+        self.url = url
+    }
+
+    deinit {
+        if let mysql { mysql_close(mysql) }
+    }
+
+    /// Runs `sql` with `params` as a prepared statement. A lost connection is dropped, so the next call
+    /// reconnects (after a server restart); the failed call is reported, never retried behind the
+    /// caller's back.
+    func execute(_ sql: String, _ params: [MariaDBValue] = []) throws(StoreError) -> Outcome {
+        let mysql = try connected()
+        guard let statement = mysql_stmt_init(mysql) else { throw failure(mysql) }
+        defer { mysql_stmt_close(statement) }
+        let prepared = sql.utf8CString.withUnsafeBufferPointer { mysql_stmt_prepare(statement, $0.baseAddress, UInt(sql.utf8.count)) }
+        guard prepared == 0 else { throw failure(statement) }
+
+        var kinds: [Int32] = []
+        var ints: [Int64] = []
+        var texts: [UnsafeMutablePointer<CChar>?] = []
+        var lengths: [UInt] = []
+        defer { texts.forEach { $0?.deallocate() } }
+        for param in params {
+            switch param {
+            case .null:
+                kinds.append(0); ints.append(0); texts.append(nil); lengths.append(0)
+            case .int(let value):
+                kinds.append(1); ints.append(value); texts.append(nil); lengths.append(0)
+            case .text(let value):
+                let bytes = Array(value.utf8)
+                let copy = UnsafeMutablePointer<CChar>.allocate(capacity: max(bytes.count, 1))
+                bytes.withUnsafeBufferPointer { source in
+                    source.withMemoryRebound(to: CChar.self) { copy.update(from: $0.baseAddress!, count: bytes.count) }
+                }
+                kinds.append(2); ints.append(0); texts.append(copy); lengths.append(UInt(bytes.count))
+            }
+        }
+        let status = kinds.withUnsafeBufferPointer { kindPointer in
+            ints.withUnsafeBufferPointer { intPointer in
+                lengths.withUnsafeBufferPointer { lengthPointer in
+                    texts.map { UnsafePointer($0) }.withUnsafeBufferPointer { textPointer in
+                        flux_stmt_execute(
+                            statement, UInt32(params.count), kindPointer.baseAddress, intPointer.baseAddress,
+                            textPointer.baseAddress, lengthPointer.baseAddress)
+                    }
+                }
+            }
+        }
+        guard status == 0 else { throw failure(statement) }
+        var outcome = Outcome(
+            rows: [], affectedRows: Int64(bitPattern: UInt64(mysql_stmt_affected_rows(statement))),
+            lastInsertID: Int64(mysql_stmt_insert_id(statement)))
+        guard let result = flux_result_bind(statement) else {
+            if mysql_stmt_errno(statement) != 0 { throw failure(statement) }
+            return outcome
+        }
+        defer { flux_result_free(result) }
+        while true {
+            let fetched = mysql_stmt_fetch(statement)
+            if fetched == MYSQL_NO_DATA { break }
+            guard fetched == 0 || fetched == MYSQL_DATA_TRUNCATED else { throw failure(statement) }
+            var columns: [String?] = []
+            for index in 0..<result.pointee.count {
+                if flux_result_is_null(result, index) != 0 {
+                    columns.append(nil)
+                } else {
+                    let pointer = UnsafeRawPointer(flux_result_column(result, index)!)
+                    let length = Int(flux_result_length(result, index))
+                    columns.append(String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self))
+                }
+            }
+            outcome.rows.append(MariaDBRow(columns: columns))
+        }
+        return outcome
+    }
+
+    private func connected() throws(StoreError) -> UnsafeMutablePointer<MYSQL> {
+        if let mysql { return mysql }
+        guard let fresh = mysql_init(nil) else { throw StoreError(.unavailable, "mysql_init failed") }
+        _ = flux_set_utf8mb4(fresh)
+        _ = flux_set_timeouts(fresh, 10)
+        guard mysql_real_connect(fresh, url.host, url.user, url.password, url.database, UInt32(url.port), nil, 0) != nil else {
+            let message = String(cString: mysql_error(fresh))
+            mysql_close(fresh)
+            throw StoreError(.unavailable, "MariaDB \(url) unreachable: \(message)")
+        }
+        mysql = fresh
+        return fresh
+    }
+
+    private func failure(_ mysql: UnsafeMutablePointer<MYSQL>) -> StoreError {
+        classify(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
+    }
+
+    private func failure(_ statement: UnsafeMutablePointer<MYSQL_STMT>) -> StoreError {
+        classify(code: mysql_stmt_errno(statement), message: String(cString: mysql_stmt_error(statement)))
+    }
+
+    private func classify(code: UInt32, message: String) -> StoreError {
+        switch code {
+        case 1062:  // ER_DUP_ENTRY: "Duplicate entry 'x' for key 'users_email'"
+            let field = message.contains("email") ? "email" : message.contains("name") ? "name" : nil
+            return StoreError(.duplicate, field: field, "duplicate: \(message)")
+        case 2002, 2003, 2006, 2013, 2055, 1927, 1053:  // cannot connect, gone away, lost, shutdown
+            if let mysql { mysql_close(mysql) }
+            mysql = nil
+            return StoreError(.unavailable, "MariaDB connection lost (\(code)): \(message)")
+        default:
+            return StoreError(.unavailable, "MariaDB error \(code): \(message)")
+        }
+    }
+}

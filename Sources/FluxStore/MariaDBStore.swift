@@ -1,0 +1,309 @@
+import Foundation
+
+/// The production `Store`: MySQL 8 or MariaDB through MariaDB Connector/C, prepared statements only,
+/// utf8mb4, a pool of connections on a dedicated thread pool. Sequence numbers and friend requests are
+/// decided inside transactions on locked rows and unique keys, so many chat nodes can write at once.
+public final class MariaDBStore: Store {
+    private let pool: MariaDBPool
+    public let url: MariaDBURL
+
+    /// Connects, refuses a schema newer than this binary, and applies pending migrations.
+    public init(url: MariaDBURL, connections: Int = 8) async throws(StoreError) {
+        self.url = url
+        self.pool = MariaDBPool(url: url, threads: connections)
+        try await migrate()
+    }
+
+    /// Creates the database of `url` if it does not exist (tests and `flux admin`); needs the privilege.
+    public static func createDatabase(_ url: MariaDBURL) async throws(StoreError) {
+        var server = url
+        server.database = "information_schema"
+        let pool = MariaDBPool(url: server, threads: 1)
+        defer { Task { await pool.shutdown() } }
+        let name = url.database
+        _ = try await pool.run { connection throws(StoreError) in
+            try connection.execute("CREATE DATABASE IF NOT EXISTS `\(name)` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+        }
+    }
+
+    /// The migrations applied to the database, and those this binary would still apply.
+    public func migrationStatus() async throws(StoreError) -> (applied: [String], pending: [String]) {
+        let applied = try await pool.run { connection throws(StoreError) in
+            _ = try connection.execute(MariaDBSchema.migrationTable)
+            return try connection.execute("SELECT identifier FROM flux_migrations").rows.map { $0.text(0) }
+        }
+        return (applied, Schema.migrationNames.filter { !applied.contains($0) })
+    }
+
+    private func migrate() async throws(StoreError) {
+        let (applied, pending) = try await migrationStatus()
+        let unknown = Set(applied).subtracting(Schema.migrationNames)
+        guard unknown.isEmpty else {
+            throw StoreError(.schemaTooNew, "database schema has migrations this binary does not know: \(unknown.sorted())")
+        }
+        for name in pending {
+            let statements = MariaDBSchema.migrations[name] ?? []
+            try await pool.run { connection throws(StoreError) in
+                for statement in statements { _ = try connection.execute(statement) }
+                _ = try connection.execute("INSERT INTO flux_migrations (identifier) VALUES (?)", [.text(name)])
+            }
+        }
+    }
+
+    private static let userColumns = "uid, name, email, password_hash, nick, description, sex, icon, created_at, disabled"
+
+    private static func user(_ row: MariaDBRow, from start: Int = 0) -> User {
+        User(
+            uid: row.int(start), name: row.text(start + 1), email: row.text(start + 2), passwordHash: row.text(start + 3),
+            nick: row.text(start + 4), desc: row.text(start + 5), sex: Int(row.int(start + 6)), icon: row.text(start + 7),
+            createdAt: row.int(start + 8), disabled: row.int(start + 9) != 0)
+    }
+
+    private static let messageColumns = "id, conversation, seq, from_uid, to_uid, client_msgid, content, created_at"
+
+    private static func message(_ row: MariaDBRow) -> StoredMessage {
+        StoredMessage(
+            id: row.int(0), conversation: row.text(1), seq: row.int(2), fromUID: row.int(3), toUID: row.int(4),
+            clientMsgID: row.text(5), content: row.text(6), createdAt: row.int(7))
+    }
+
+    private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Runs `body` in one transaction on one connection, retrying a deadlock a few times.
+    private func transaction<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+        try await pool.run { connection throws(StoreError) in
+            var attempt = 0
+            while true {
+                attempt += 1
+                _ = try connection.execute("START TRANSACTION")
+                do {
+                    let result = try body(connection)
+                    _ = try connection.execute("COMMIT")
+                    return result
+                } catch {
+                    _ = try? connection.execute("ROLLBACK")
+                    let failure = (error as? StoreError) ?? StoreError(.unavailable, "\(error)")
+                    // 1213 deadlock, 1205 lock wait timeout: the transaction is safe to run again.
+                    let deadlock = failure.message.contains("1213") || failure.message.contains("1205")
+                    if !deadlock || attempt >= 5 { throw failure }
+                }
+            }
+        }
+    }
+
+    // MARK: - Users
+
+    public func createUser(_ user: NewUser) async throws(StoreError) -> User {
+        let now = Self.now()
+        let id = try await pool.run { connection throws(StoreError) in
+            try connection.execute(
+                "INSERT INTO users (name, email, password_hash, nick, description, sex, icon, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                [.text(user.name), .text(user.email), .text(user.passwordHash), .text(user.nick), .text(user.desc),
+                 .int(Int64(user.sex)), .text(user.icon), .int(now)]
+            ).lastInsertID
+        }
+        return User(
+            uid: id, name: user.name, email: user.email, passwordHash: user.passwordHash, nick: user.nick, desc: user.desc,
+            sex: user.sex, icon: user.icon, createdAt: now)
+    }
+
+    private func oneUser(_ condition: String, _ value: MariaDBValue) async throws(StoreError) -> User? {
+        try await pool.run { connection throws(StoreError) in
+            try connection.execute("SELECT \(Self.userColumns) FROM users WHERE \(condition)", [value]).rows.first.map { Self.user($0) }
+        }
+    }
+
+    public func user(uid: Int64) async throws(StoreError) -> User? { try await oneUser("uid = ?", .int(uid)) }
+
+    public func user(email: String) async throws(StoreError) -> User? { try await oneUser("email = ?", .text(email)) }
+
+    public func user(name: String) async throws(StoreError) -> User? { try await oneUser("name = ?", .text(name)) }
+
+    public func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool {
+        try await pool.run { connection throws(StoreError) in
+            try connection.execute("UPDATE users SET password_hash = ? WHERE uid = ?", [.text(hash), .int(uid)]).affectedRows > 0
+        }
+    }
+
+    public func userCount() async throws(StoreError) -> Int {
+        try await pool.run { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM users").rows.first?.int(0) ?? 0) }
+    }
+
+    public func updateProfile(uid: Int64, _ change: ProfileChange) async throws(StoreError) -> User? {
+        try await transaction { connection throws(StoreError) in
+            _ = try connection.execute(
+                "UPDATE users SET nick = COALESCE(?, nick), description = COALESCE(?, description), sex = COALESCE(?, sex), icon = COALESCE(?, icon) WHERE uid = ?",
+                [change.nick.map { .text($0) } ?? .null, change.desc.map { .text($0) } ?? .null,
+                 change.sex.map { .int(Int64($0)) } ?? .null, change.icon.map { .text($0) } ?? .null, .int(uid)])
+            return try connection.execute("SELECT \(Self.userColumns) FROM users WHERE uid = ?", [.int(uid)]).rows.first.map { Self.user($0) }
+        }
+    }
+
+    public func close() async throws(StoreError) {
+        await pool.shutdown()
+    }
+
+    // MARK: - Friends
+
+    public func saveFriendRequest(from: Int64, to: Int64, applyName: String, backName: String) async throws(StoreError) {
+        let now = Self.now()
+        _ = try await pool.run { connection throws(StoreError) in
+            try connection.execute(
+                """
+                INSERT INTO friend_requests (from_uid, to_uid, apply_name, back_name, status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, 0, ?, ?)
+                ON DUPLICATE KEY UPDATE apply_name = VALUES(apply_name), back_name = VALUES(back_name), updated_at = VALUES(updated_at)
+                """,
+                [.int(from), .int(to), .text(applyName), .text(backName), .int(now), .int(now)])
+        }
+    }
+
+    public func friendRequests(to uid: Int64, limit: Int) async throws(StoreError) -> [(FriendRequest, User)] {
+        let rows = try await pool.run { connection throws(StoreError) in
+            try connection.execute(
+                """
+                SELECT r.from_uid, r.to_uid, r.apply_name, r.back_name, r.status, r.updated_at,
+                       u.uid, u.name, u.email, u.password_hash, u.nick, u.description, u.sex, u.icon, u.created_at, u.disabled
+                FROM friend_requests r JOIN users u ON u.uid = r.from_uid
+                WHERE r.to_uid = ? ORDER BY r.updated_at DESC, r.from_uid LIMIT ?
+                """,
+                [.int(uid), .int(Int64(limit))]
+            ).rows
+        }
+        return rows.map { row in
+            (FriendRequest(fromUID: row.int(0), toUID: row.int(1), applyName: row.text(2), backName: row.text(3),
+                           status: Int(row.int(4)), updatedAt: row.int(5)), Self.user(row, from: 6))
+        }
+    }
+
+    public func acceptFriendRequest(accepter: Int64, applicant: Int64, back: String) async throws(StoreError) -> Bool {
+        let now = Self.now()
+        return try await transaction { connection throws(StoreError) in
+            guard let request = try connection.execute(
+                "SELECT back_name FROM friend_requests WHERE from_uid = ? AND to_uid = ? FOR UPDATE",
+                [.int(applicant), .int(accepter)]
+            ).rows.first else { return false }
+            _ = try connection.execute(
+                "UPDATE friend_requests SET status = 1, updated_at = ? WHERE from_uid = ? AND to_uid = ?",
+                [.int(now), .int(applicant), .int(accepter)])
+            let upsert = """
+                INSERT INTO friendships (owner_uid, friend_uid, back, created_at) VALUES (?, ?, ?, ?)
+                ON DUPLICATE KEY UPDATE back = VALUES(back)
+                """
+            _ = try connection.execute(upsert, [.int(accepter), .int(applicant), .text(back), .int(now)])
+            _ = try connection.execute(upsert, [.int(applicant), .int(accepter), .text(request.text(0)), .int(now)])
+            return true
+        }
+    }
+
+    public func friends(of uid: Int64) async throws(StoreError) -> [Friend] {
+        let rows = try await pool.run { connection throws(StoreError) in
+            try connection.execute(
+                """
+                SELECT f.back, u.uid, u.name, u.email, u.password_hash, u.nick, u.description, u.sex, u.icon, u.created_at, u.disabled
+                FROM friendships f JOIN users u ON u.uid = f.friend_uid
+                WHERE f.owner_uid = ? ORDER BY f.created_at, u.uid
+                """,
+                [.int(uid)]
+            ).rows
+        }
+        return rows.map { Friend(user: Self.user($0, from: 1), back: $0.text(0)) }
+    }
+
+    public func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool {
+        try await pool.run { connection throws(StoreError) in
+            !(try connection.execute("SELECT 1 FROM friendships WHERE owner_uid = ? AND friend_uid = ?", [.int(a), .int(b)]).rows.isEmpty)
+        }
+    }
+
+    // MARK: - Messages
+
+    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage] {
+        guard !messages.isEmpty else { return [] }
+        let now = Self.now()
+        return try await transaction { connection throws(StoreError) in
+            var stored: [StoredMessage] = []
+            for message in messages {
+                if let existing = try connection.execute(
+                    "SELECT \(Self.messageColumns) FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?",
+                    [.int(message.fromUID), .int(message.toUID), .text(message.clientMsgID)]
+                ).rows.first {
+                    var duplicate = Self.message(existing)
+                    duplicate.isDuplicate = true
+                    stored.append(duplicate)
+                    continue
+                }
+                let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
+                // The UPDATE locks the conversation row until commit: concurrent writers queue here, so
+                // sequence numbers stay unique and gap-free.
+                _ = try connection.execute(
+                    "INSERT INTO conversations (id, last_seq) VALUES (?, 1) ON DUPLICATE KEY UPDATE last_seq = last_seq + 1",
+                    [.text(conversation)])
+                let seq = try connection.execute("SELECT last_seq FROM conversations WHERE id = ?", [.text(conversation)]).rows.first?.int(0) ?? 1
+                let id = try connection.execute(
+                    "INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [.text(conversation), .int(seq), .int(message.fromUID), .int(message.toUID), .text(message.clientMsgID),
+                     .text(message.content), .int(now)]
+                ).lastInsertID
+                stored.append(StoredMessage(
+                    id: id, conversation: conversation, seq: seq, fromUID: message.fromUID, toUID: message.toUID,
+                    clientMsgID: message.clientMsgID, content: message.content, createdAt: now))
+            }
+            return stored
+        }
+    }
+
+    public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        try await pool.run { connection throws(StoreError) in
+            try connection.execute(
+                "SELECT \(Self.messageColumns) FROM messages WHERE to_uid = ? AND delivered = 0 AND id > ? ORDER BY id LIMIT ?",
+                [.int(uid), .int(after), .int(Int64(limit))]
+            ).rows.map(Self.message)
+        }
+    }
+
+    public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
+        guard !messageIDs.isEmpty else { return }
+        try await pool.run { connection throws(StoreError) in
+            for start in stride(from: 0, to: messageIDs.count, by: 500) {
+                let chunk = Array(messageIDs[start..<min(start + 500, messageIDs.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                _ = try connection.execute("UPDATE messages SET delivered = 1 WHERE id IN (\(marks))", chunk.map { .int($0) })
+            }
+        }
+    }
+
+    public func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        let conversation = StoredMessage.conversation(uid, peer)
+        let columns = Self.messageColumns
+        return try await pool.run { connection throws(StoreError) in
+            switch page {
+            case .latest:
+                return Array(try connection.execute(
+                    "SELECT \(columns) FROM messages WHERE conversation = ? ORDER BY seq DESC LIMIT ?",
+                    [.text(conversation), .int(Int64(limit))]).rows.map(Self.message).reversed())
+            case .before(let seq):
+                return Array(try connection.execute(
+                    "SELECT \(columns) FROM messages WHERE conversation = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                    [.text(conversation), .int(seq), .int(Int64(limit))]).rows.map(Self.message).reversed())
+            case .after(let seq):
+                return try connection.execute(
+                    "SELECT \(columns) FROM messages WHERE conversation = ? AND seq > ? ORDER BY seq LIMIT ?",
+                    [.text(conversation), .int(seq), .int(Int64(limit))]).rows.map(Self.message)
+            }
+        }
+    }
+
+    public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
+        let column = read ? "read_seq" : "delivered_seq"
+        _ = try await pool.run { connection throws(StoreError) in
+            try connection.execute(
+                "INSERT INTO receipts (reader_uid, peer_uid, \(column)) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE \(column) = GREATEST(\(column), VALUES(\(column)))",
+                [.int(reader), .int(peer), .int(seq)])
+        }
+    }
+
+    public func messageCount() async throws(StoreError) -> Int {
+        try await pool.run { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM messages").rows.first?.int(0) ?? 0) }
+    }
+}
