@@ -1,5 +1,6 @@
 import FluxClient
 import FluxProtocol
+import FluxStore
 import Foundation
 import Testing
 
@@ -13,15 +14,13 @@ import Testing
         let gate: GateClient
         let outbox: Outbox
 
-        static func start(redis: String, nodeLifetime: String = "2.5") async throws -> Cluster {
-            let shared = FileManager.default.temporaryDirectory.appendingPathComponent("flux-cluster-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+        static func start(redis: String, database: String, nodeLifetime: String = "2.5") async throws -> Cluster {
             let gatePort = try freeLoopbackPort()
             let statusPort = try freeLoopbackPort()
             let verifyPort = try freeLoopbackPort()
             let common = [
                 "FLUX_KV_URL": redis,
-                "FLUX_DB_URL": "sqlite://\(shared)/flux.sqlite",
+                "FLUX_DB_URL": database,
                 "FLUX_RPC_HOST": "127.0.0.1",
                 "FLUX_STATUS_ADDRESS": "127.0.0.1:\(statusPort)",
                 "FLUX_VERIFY_ADDRESS": "127.0.0.1:\(verifyPort)",
@@ -71,9 +70,25 @@ import Testing
         }
     }
 
-    @Test func usersOnTwoNodesTalkKickAndSurviveANodeCrash() async throws {
-        let redis = try await testRedisURL(database: 2)
-        let cluster = try await Cluster.start(redis: redis)
+    /// The database the processes share: one SQLite file, or a new database on the test MariaDB.
+    static func sharedDatabase(_ kind: String) async throws -> String {
+        if kind == "sqlite" {
+            let shared = FileManager.default.temporaryDirectory.appendingPathComponent("flux-cluster-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
+            return "sqlite://\(shared)/flux.sqlite"
+        }
+        guard let base = ProcessInfo.processInfo.environment["FLUX_TEST_MARIADB_URL"], var url = try? MariaDBURL(parsing: base) else {
+            throw MissingTestServer("FLUX_TEST_MARIADB_URL is not set: this test needs a real MariaDB server (make test starts one)")
+        }
+        url.database = "flux_c\(UUID().uuidString.prefix(8).lowercased())"
+        try await MariaDBStore.createDatabase(url)
+        return "mysql://\(url.user):\(url.password ?? "")@\(url.host):\(url.port)/\(url.database)"
+    }
+
+    @Test(arguments: ["sqlite", "mariadb"])
+    func usersOnTwoNodesTalkKickAndSurviveANodeCrash(_ store: String) async throws {
+        let redis = try await testRedisURL(database: store == "sqlite" ? 2 : 3)
+        let cluster = try await Cluster.start(redis: redis, database: try await Self.sharedDatabase(store))
         defer { cluster.stop() }
         let ana = try await cluster.register("cl-ana")
         let bob = try await cluster.register("cl-bob")
@@ -94,6 +109,37 @@ import Testing
         #expect(accepted.error == .success)
         _ = try await anaChat.next(.notifyAuthFriend)
 
+        // Both nodes store into the one conversation at once: sequence numbers stay unique and gap-free.
+        for index in 0..<20 {
+            try anaChat.send(.textChat, TextChatMessage(fromuid: ana.uid, touid: bob.uid, textArray: [TextItem(msgid: "ca-\(index)", content: "a")]))
+            try bobChat.send(.textChat, TextChatMessage(fromuid: bob.uid, touid: ana.uid, textArray: [TextItem(msgid: "cb-\(index)", content: "b")]))
+        }
+        for _ in 0..<20 {
+            #expect(try await anaChat.next(.textChatResponse, as: TextChatMessage.self).error == .success)
+            #expect(try await bobChat.next(.textChatResponse, as: TextChatMessage.self).error == .success)
+        }
+        for _ in 0..<20 {
+            _ = try await anaChat.next(.notifyTextChat)
+            _ = try await bobChat.next(.notifyTextChat)
+        }
+        let concurrent = try await anaChat.request(.history, HistoryRequest(peer: bob.uid, limit: 200), as: HistoryResponse.self)
+        #expect(concurrent.messages.map(\.seq) == Array(1...40))
+
+        // Two simultaneous registrations of one e-mail: one user, one 1005.
+        #expect(try await cluster.gate.post("get_varifycode", ["email": "twice@example.com"]).error == 0)
+        let code = try await cluster.outbox.code(for: "twice@example.com")
+        let outcomes = try await withThrowingTaskGroup(of: Int?.self) { group in
+            for index in 0..<2 {
+                group.addTask {
+                    try await cluster.gate.post("user_register", [
+                        "email": "twice@example.com", "user": "twice\(index)", "passwd": "pw", "confirm": "pw", "icon": "", "varifycode": code,
+                    ]).error
+                }
+            }
+            return try await group.reduce(into: [Int?]()) { $0.append($1) }
+        }
+        #expect(outcomes.sorted { ($0 ?? 0) < ($1 ?? 0) } == [0, 1005])
+
         // Texts both ways across nodes.
         var acknowledged: [String] = []
         for index in 0..<5 {
@@ -104,6 +150,7 @@ import Testing
             acknowledged.append("x-\(index)")
         }
         var bobGot: [String] = []
+        _ = try await anaChat.drain()
         for _ in 0..<5 { bobGot += try await bobChat.next(.notifyTextChat, as: TextChatMessage.self).textArray.map(\.msgid) }
         #expect(bobGot == acknowledged)
         _ = try await bobChat.request(
