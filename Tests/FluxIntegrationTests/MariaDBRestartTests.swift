@@ -1,0 +1,130 @@
+import FluxClient
+import FluxProtocol
+import FluxStore
+import Foundation
+import Testing
+
+/// Restart MariaDB while texts flow: senders get errors, never a false 1018, and every acknowledged text
+/// is stored; Flux reconnects by itself.
+@Suite struct MariaDBRestartTests {
+    @Test func acknowledgedTextsAreStoredAcrossADatabaseRestart() async throws {
+        let server = try await TestMariaDBServer.start()
+        defer { server.stop() }
+        let url = try MariaDBURL(parsing: "mysql://flux:flux@127.0.0.1:\(server.port)/flux_restart")
+        try await MariaDBStore.createDatabase(url)
+        try await TestFlux.run(environment: ["FLUX_DB_URL": "mysql://flux:flux@127.0.0.1:\(server.port)/flux_restart"]) {
+            (flux: TestFlux) async throws in
+            let ida = try await ChatUser.signUp(flux, "ida")
+            let jay = try await ChatUser.signUp(flux, "jay")
+            try await makeFriends(ida, jay)
+
+            let sender = Task { () -> (acknowledged: [String], refused: Int) in
+                var acknowledged: [String] = []
+                var refused = 0
+                for index in 0..<100 {
+                    let reply = try await ida.text(jay, "m\(index)", msgid: "db-\(index)")
+                    if reply.error == .success { acknowledged.append("db-\(index)") } else { refused += 1 }
+                    try await Task.sleep(for: .milliseconds(15))
+                }
+                return (acknowledged, refused)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            server.stop()
+            try await Task.sleep(for: .milliseconds(600))
+            try server.restart()
+            try await server.waitUntilReady()
+            let (acknowledged, refused) = try await sender.value
+            #expect(refused > 0, "the database was down while texts were sent")
+            #expect(acknowledged.count > 0)
+
+            // After the restart everything acknowledged is in the store, and the chat works again.
+            var history: HistoryResponse?
+            for _ in 0..<50 {
+                history = try? await ida.client.request(.history, HistoryRequest(peer: jay.uid, limit: 200), as: HistoryResponse.self)
+                if history?.error == .success { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let stored = Set(history?.messages.map(\.msgid) ?? [])
+            let missing = Set(acknowledged).subtracting(stored)
+            #expect(missing.isEmpty, "acknowledged but not stored: \(missing.sorted())")
+            var after: TextChatMessage?
+            for attempt in 0..<20 {
+                after = try await ida.text(jay, "after restart", msgid: "db-after-\(attempt)")
+                if after?.error == .success { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(after?.error == .success)
+        }
+    }
+}
+
+/// A MariaDB server of the test's own, so it can be killed and started again on the same data.
+final class TestMariaDBServer: @unchecked Sendable {
+    // @unchecked: `process` is replaced only by `restart()`, called by the one test task between its
+    // other calls.
+    let port: Int
+    let folder: String
+    private var process: Process
+
+    static func start() async throws -> TestMariaDBServer {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/mariadbd"),
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/mariadb-install-db")
+        else { throw MissingTestServer("mariadb-server is not installed (make deps installs it)") }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-mariadb-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let install = Process()
+        install.executableURL = URL(fileURLWithPath: "/usr/bin/mariadb-install-db")
+        install.arguments = ["--no-defaults", "--datadir=\(folder)/data", "--user=\(NSUserName())", "--skip-test-db",
+                             "--auth-root-authentication-method=normal"]
+        install.standardOutput = FileHandle.nullDevice
+        install.standardError = FileHandle.nullDevice
+        try install.run()
+        for _ in 0..<300 where install.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        let port = try freeLoopbackPort()
+        let server = TestMariaDBServer(port: port, folder: folder, process: try launch(port: port, folder: folder))
+        try await server.waitUntilReady()
+        return server
+    }
+
+    private init(port: Int, folder: String, process: Process) {
+        self.port = port
+        self.folder = folder
+        self.process = process
+    }
+
+    private static func launch(port: Int, folder: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
+        process.arguments = [
+            "--no-defaults", "--datadir=\(folder)/data", "--socket=\(folder)/mariadb.sock", "--port=\(port)",
+            "--bind-address=127.0.0.1", "--user=\(NSUserName())", "--skip-grant-tables", "--innodb-buffer-pool-size=32M",
+            "--skip-log-bin",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func waitUntilReady() async throws {
+        for _ in 0..<150 {
+            if canConnect(port: port) { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw MissingTestServer("MariaDB did not start on port \(port)")
+    }
+
+    func stop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for _ in 0..<300 where canConnect(port: port) { usleep(10_000) }
+    }
+
+    func restart() throws {
+        stop()
+        process = try Self.launch(port: port, folder: folder)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
