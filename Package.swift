@@ -140,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "flux",
             dependencies: [
-                "FluxServer",
+                "FluxServer", "FluxStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

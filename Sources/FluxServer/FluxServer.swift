@@ -170,13 +170,14 @@ public final class FluxServer: Sendable {
         return client
     }
 
-    private static func openStore(_ url: String) async throws(ConfigurationError) -> any Store {
+    /// Opens the store of `url`, applying pending migrations unless `migrate` is false.
+    public static func openStore(_ url: String, migrate: Bool = true) async throws(ConfigurationError) -> any Store {
         do {
             switch try StoreURL(parsing: url) {
             case .sqlite(let path):
-                return try SQLiteStore(path: path)
+                return try SQLiteStore(path: path, migrate: migrate)
             case .mariadb(let url):
-                return try await MariaDBStore(url: url)
+                return try await MariaDBStore(url: url, migrate: migrate)
             }
         } catch {
             throw ConfigurationError(key: "db.url", error.message)

@@ -7,11 +7,12 @@ public final class MariaDBStore: Store {
     private let pool: MariaDBPool
     public let url: MariaDBURL
 
-    /// Connects, refuses a schema newer than this binary, and applies pending migrations.
-    public init(url: MariaDBURL, connections: Int = 8) async throws(StoreError) {
+    /// Connects, refuses a schema newer than this binary, and (unless `migrate` is false) applies pending
+    /// migrations.
+    public init(url: MariaDBURL, connections: Int = 8, migrate: Bool = true) async throws(StoreError) {
         self.url = url
         self.pool = MariaDBPool(url: url, threads: connections)
-        try await migrate()
+        try await migrateSchema(apply: migrate)
     }
 
     /// Creates the database of `url` if it does not exist (tests and `flux admin`); needs the privilege.
@@ -35,12 +36,13 @@ public final class MariaDBStore: Store {
         return (applied, Schema.migrationNames.filter { !applied.contains($0) })
     }
 
-    private func migrate() async throws(StoreError) {
+    private func migrateSchema(apply: Bool) async throws(StoreError) {
         let (applied, pending) = try await migrationStatus()
         let unknown = Set(applied).subtracting(Schema.migrationNames)
         guard unknown.isEmpty else {
             throw StoreError(.schemaTooNew, "database schema has migrations this binary does not know: \(unknown.sorted())")
         }
+        guard apply else { return }
         for name in pending {
             let statements = MariaDBSchema.migrations[name] ?? []
             try await pool.run { connection throws(StoreError) in

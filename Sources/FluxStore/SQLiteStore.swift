@@ -8,9 +8,9 @@ import GRDB
 public final class SQLiteStore: Store {
     private let pool: DatabasePool
 
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    /// Refuses a database whose schema is newer than this binary.
-    public init(path: String) throws(StoreError) {
+    /// Opens (creating if needed) the database at `path` and, unless `migrate` is false, applies pending
+    /// migrations. Refuses a database whose schema is newer than this binary.
+    public init(path: String, migrate: Bool = true) throws(StoreError) {
         do {
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {
@@ -26,17 +26,27 @@ public final class SQLiteStore: Store {
         } catch {
             throw StoreError(.unavailable, "cannot open SQLite database at \(path): \(error)")
         }
-        try migrate()
+        try migrateSchema(apply: migrate)
     }
 
-    private func migrate() throws(StoreError) {
+    public func migrationStatus() async throws(StoreError) -> (applied: [String], pending: [String]) {
+        do {
+            let applied = try await pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+            return (Schema.migrationNames.filter(applied.contains) + applied.subtracting(Schema.migrationNames).sorted(),
+                    Schema.migrationNames.filter { !applied.contains($0) })
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    private func migrateSchema(apply: Bool) throws(StoreError) {
         do {
             let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
             let unknown = applied.subtracting(Schema.migrationNames)
             guard unknown.isEmpty else {
                 throw StoreError(.schemaTooNew, "database schema has migrations this binary does not know: \(unknown.sorted())")
             }
-            try Schema.migrator.migrate(pool)
+            if apply { try Schema.migrator.migrate(pool) }
         } catch let error as StoreError {
             throw error
         } catch {

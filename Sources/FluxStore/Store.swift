@@ -52,6 +52,9 @@ public protocol Store: Sendable {
     /// Number of stored messages.
     func messageCount() async throws(StoreError) -> Int
 
+    /// Migrations applied to the database, and those this binary knows but has not applied.
+    func migrationStatus() async throws(StoreError) -> (applied: [String], pending: [String])
+
     /// Number of registered users.
     func userCount() async throws(StoreError) -> Int
     /// Flushes and closes; later calls fail with `.unavailable`.

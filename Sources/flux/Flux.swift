@@ -1,9 +1,10 @@
 import ArgumentParser
 import FluxServer
+import FluxStore
 import Foundation
 import Logging
 
-/// `flux`: runs the chosen roles until SIGTERM/SIGINT.
+/// `flux`: runs the chosen roles (the default), or an operator command under `flux admin`.
 @main
 struct Flux: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,20 +12,23 @@ struct Flux: AsyncParsableCommand {
         abstract: "Flux instant-messaging server: gate, chat, status and verify roles in one binary.",
         discussion: """
             Every setting can come from the config file (--config), from FLUX_<SECTION>_<KEY> environment
-            variables, or from the flags below; flags win over the environment, which wins over the file.
+            variables, or from the flags; flags win over the environment, which wins over the file.
             See docs/configuration.md for every key.
 
             Examples:
               flux --role all                          # local development, nothing else needed
               flux --role all --config etc/flux.yaml
-              FLUX_GATE_PORT=9080 flux --role all --data-dir /tmp/flux
+              flux --role chat --config etc/cluster/chat-1.yaml
+              flux admin db migrate --config etc/cluster/front.yaml
             """,
-        version: FluxVersion.current
+        version: FluxVersion.current,
+        subcommands: [Serve.self, Admin.self],
+        defaultSubcommand: Serve.self
     )
+}
 
-    @Option(name: .long, help: "Roles to run: all, or a comma list of gate, chat, status, verify.")
-    var role: String = "all"
-
+/// Options every command takes.
+struct CommonOptions: ParsableArguments {
     @Option(name: .long, help: "YAML config file (see etc/flux.yaml).")
     var config: String?
 
@@ -34,33 +38,110 @@ struct Flux: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (FLUX_LOG_LEVEL).")
     var logLevel: String?
 
+    /// The configuration, or exit 1 with the one line that names the wrong key.
+    func load(roles: String) async throws -> FluxConfiguration {
+        var overrides: [String: String] = [:]
+        if let dataDir { overrides["data.dir"] = dataDir }
+        if let logLevel { overrides["log.level"] = logLevel }
+        do {
+            return try await ConfigurationLoader(configFile: config, overrides: overrides).load(roles: try Role.parseList(roles))
+        } catch {
+            FileHandle.standardError.write(Data("flux: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Runs the roles until SIGTERM/SIGINT (the default command).
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the chosen roles (the default command).")
+
+    @Option(name: .long, help: "Roles to run: all, or a comma list of gate, chat, status, verify.")
+    var role: String = "all"
+
+    @OptionGroup var common: CommonOptions
+
     @Flag(name: .long, help: "Check the configuration, print it and exit without starting.")
     var check = false
 
     func run() async throws {
-        var overrides: [String: String] = [:]
-        if let dataDir { overrides["data.dir"] = dataDir }
-        if let logLevel { overrides["log.level"] = logLevel }
-        let configuration: FluxConfiguration
+        let configuration = try await common.load(roles: role)
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        if check {
+            print(ConfigurationSummary(configuration).text)
+            return
+        }
         let server: FluxServer
         do {
-            let roles = try Role.parseList(role)
-            configuration = try await ConfigurationLoader(configFile: config, overrides: overrides).load(roles: roles)
-            let level = configuration.logLevel
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
-            }
-            if check {
-                print(ConfigurationSummary(configuration).text)
-                return
-            }
             server = try await FluxServer(configuration: configuration, logger: Logger(label: "flux"))
         } catch {
             FileHandle.standardError.write(Data("flux: \(error)\n".utf8))
             throw ExitCode(1)
         }
         try await server.run()
+    }
+}
+
+/// Operator commands.
+struct Admin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Operate a Flux installation.", subcommands: [Database.self])
+}
+
+/// `flux admin db …`: the store's schema.
+struct Database: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db", abstract: "The store's schema migrations.", subcommands: [Migrate.self, Status.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply pending migrations to the configured store (db.url).")
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let configuration = try await common.load(roles: "all")
+            let store = try await Database.open(configuration, migrate: true)
+            let (applied, _) = try await store.migrationStatus()
+            print("\(configuration.effectiveDatabaseURL.redactingPassword): up to date (\(applied.count) migrations: \(applied.joined(separator: ", ")))")
+            try await store.close()
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List applied and pending migrations without changing anything.")
+
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let configuration = try await common.load(roles: "all")
+            let store = try await Database.open(configuration, migrate: false)
+            let (applied, pending) = try await store.migrationStatus()
+            for name in applied { print("applied  \(name)") }
+            for name in pending { print("pending  \(name)") }
+            try await store.close()
+        }
+    }
+
+    static func open(_ configuration: FluxConfiguration, migrate: Bool) async throws -> any Store {
+        do {
+            return try await FluxServer.openStore(configuration.effectiveDatabaseURL, migrate: migrate)
+        } catch {
+            FileHandle.standardError.write(Data("flux: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension String {
+    /// A store URL without its password, for output.
+    var redactingPassword: String {
+        guard let at = lastIndex(of: "@"), let scheme = range(of: "://"), scheme.upperBound < at,
+            let colon = self[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return self }
+        return String(self[..<colon]) + ":***" + String(self[at...])
     }
 }

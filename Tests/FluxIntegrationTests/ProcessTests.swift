@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// The `flux` executable itself: flags, start-up errors and graceful shutdown on signals.
@@ -7,7 +8,9 @@ import Testing
         let version = try FluxProcess.runToEnd(["--version"])
         #expect(version.status == 0 && version.output.contains("0.1.0"))
         let help = try FluxProcess.runToEnd(["--help"])
-        #expect(help.status == 0 && help.output.contains("--role") && help.output.contains("--data-dir"))
+        #expect(help.status == 0 && help.output.contains("serve") && help.output.contains("admin"))
+        let serveHelp = try FluxProcess.runToEnd(["serve", "--help"])
+        #expect(serveHelp.status == 0 && serveHelp.output.contains("--role") && serveHelp.output.contains("--data-dir"))
     }
 
     @Test func badValueStopsStartUpWithOneLineNamingTheKey() throws {
@@ -43,6 +46,25 @@ import Testing
         try "gate:\n  port: ninety\n".write(toFile: file, atomically: true, encoding: .utf8)
         let bad = try FluxProcess.runToEnd(["--config", file])
         #expect(bad.status == 1 && bad.errors.contains("gate.port"))
+    }
+
+    @Test func adminDatabaseMigrateAndStatus() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-admin-\(UUID().uuidString)").path
+        let environment = ["FLUX_DATA_DIR": folder]
+        let before = try FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
+        #expect(before.status == 0 && before.output.contains("pending  v1-"), "\(before)")
+        let migrated = try FluxProcess.runToEnd(["admin", "db", "migrate"], environment: environment)
+        #expect(migrated.status == 0 && migrated.output.contains("up to date"), "\(migrated)")
+        let after = try FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
+        #expect(after.status == 0 && after.output.contains("applied  v1-") && !after.output.contains("pending"))
+        // A database migrated by a newer binary is refused, at start-up and by admin.
+        let database = try DatabaseQueue(path: folder + "/flux.sqlite")
+        try database.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
+        try database.close()
+        let refused = try FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
+        #expect(refused.status == 1 && refused.errors.contains("db.url") && refused.errors.contains("v99-future"))
+        let server = try FluxProcess.runToEnd(["--role", "all"], environment: environment.merging(["FLUX_GATE_PORT": "0"]) { _, new in new })
+        #expect(server.status == 1 && server.errors.contains("does not know"))
     }
 
     @Test(arguments: ["TERM", "INT"])
