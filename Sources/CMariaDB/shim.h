@@ -90,6 +90,10 @@ static inline void flux_result_free(flux_result *r) {
 static inline const char *flux_result_column(flux_result *r, unsigned int i) { return r->buffers[i]; }
 static inline unsigned long flux_result_length(flux_result *r, unsigned int i) { return r->lengths[i]; }
 static inline int flux_result_is_null(flux_result *r, unsigned int i) { return r->nulls[i] != 0; }
+static inline unsigned long flux_result_capacity(flux_result *r, unsigned int i) { return r->binds[i].buffer_length; }
+
+/* Report UPDATE matches, not only changed rows, as SQLite does. */
+static inline unsigned long flux_client_found_rows(void) { return CLIENT_FOUND_ROWS; }
 
 static inline int flux_set_utf8mb4(MYSQL *mysql) {
     return mysql_optionsv(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4");

@@ -32,6 +32,9 @@ final class MariaDBConnection: @unchecked Sendable {
         defer { mysql_stmt_close(statement) }
         let prepared = sql.utf8CString.withUnsafeBufferPointer { mysql_stmt_prepare(statement, $0.baseAddress, UInt(sql.utf8.count)) }
         guard prepared == 0 else { throw failure(statement) }
+        guard mysql_stmt_param_count(statement) == UInt(params.count) else {
+            throw StoreError(.unavailable, "statement expects \(mysql_stmt_param_count(statement)) parameters, got \(params.count)")
+        }
 
         var kinds: [Int32] = []
         var ints: [Int64] = []
@@ -83,7 +86,8 @@ final class MariaDBConnection: @unchecked Sendable {
                     columns.append(nil)
                 } else {
                     let pointer = UnsafeRawPointer(flux_result_column(result, index)!)
-                    let length = Int(flux_result_length(result, index))
+                    // After MYSQL_DATA_TRUNCATED the length is the full value's: never read past the buffer.
+                    let length = Int(min(flux_result_length(result, index), flux_result_capacity(result, index)))
                     columns.append(String(decoding: UnsafeRawBufferPointer(start: pointer, count: length), as: UTF8.self))
                 }
             }
@@ -97,12 +101,14 @@ final class MariaDBConnection: @unchecked Sendable {
         guard let fresh = mysql_init(nil) else { throw StoreError(.unavailable, "mysql_init failed") }
         _ = flux_set_utf8mb4(fresh)
         _ = flux_set_timeouts(fresh, 10)
-        guard mysql_real_connect(fresh, url.host, url.user, url.password, url.database, UInt32(url.port), nil, 0) != nil else {
+        guard mysql_real_connect(fresh, url.host, url.user, url.password, url.database, UInt32(url.port), nil, flux_client_found_rows()) != nil else {
             let message = String(cString: mysql_error(fresh))
             mysql_close(fresh)
             throw StoreError(.unavailable, "MariaDB \(url) unreachable: \(message)")
         }
         mysql = fresh
+        // Lock waits end well before the client's 10 s read timeout, as a retryable 1205.
+        _ = try execute("SET SESSION innodb_lock_wait_timeout = 5")
         return fresh
     }
 
@@ -117,9 +123,9 @@ final class MariaDBConnection: @unchecked Sendable {
     private func classify(code: UInt32, message: String) -> StoreError {
         switch code {
         case 1062:  // ER_DUP_ENTRY: "Duplicate entry 'x' for key 'users_email'"
-            let field = message.contains("email") ? "email" : message.contains("name") ? "name" : nil
-            return StoreError(.duplicate, field: field, "duplicate: \(message)")
-        case 2002, 2003, 2006, 2013, 2055, 1927, 1053:  // cannot connect, gone away, lost, shutdown
+            let field = message.contains("users_email'") ? "email" : message.contains("users_name'") ? "name" : nil
+            return StoreError(.duplicate, field: field, "MariaDB error \(code): \(message)")
+        case 2000...2999, 4031, 1927, 1053:  // client-side errors (connection lost…), idle disconnect, shutdown
             if let mysql { mysql_close(mysql) }
             mysql = nil
             return StoreError(.unavailable, "MariaDB connection lost (\(code)): \(message)")

@@ -37,16 +37,19 @@ public final class MariaDBStore: Store {
     }
 
     private func migrateSchema(apply: Bool) async throws(StoreError) {
-        let (applied, pending) = try await migrationStatus()
-        let unknown = Set(applied).subtracting(Schema.migrationNames)
-        guard unknown.isEmpty else {
-            throw StoreError(.schemaTooNew, "database schema has migrations this binary does not know: \(unknown.sorted())")
-        }
-        guard apply else { return }
-        for name in pending {
-            let statements = MariaDBSchema.migrations[name] ?? []
-            try await pool.run { connection throws(StoreError) in
-                for statement in statements { _ = try connection.execute(statement) }
+        try await pool.run { connection throws(StoreError) in
+            // One process migrates at a time; the others wait, then find nothing left to do.
+            _ = try connection.execute("SELECT GET_LOCK('flux_migrate', 60)")
+            defer { _ = try? connection.execute("SELECT RELEASE_LOCK('flux_migrate')") }
+            _ = try connection.execute(MariaDBSchema.migrationTable)
+            let applied = try connection.execute("SELECT identifier FROM flux_migrations").rows.map { $0.text(0) }
+            let unknown = Set(applied).subtracting(Schema.migrationNames)
+            guard unknown.isEmpty else {
+                throw StoreError(.schemaTooNew, "database schema has migrations this binary does not know: \(unknown.sorted())")
+            }
+            guard apply else { return }
+            for name in Schema.migrationNames where !applied.contains(name) {
+                for statement in MariaDBSchema.migrations[name] ?? [] { _ = try connection.execute(statement) }
                 _ = try connection.execute("INSERT INTO flux_migrations (identifier) VALUES (?)", [.text(name)])
             }
         }
@@ -85,9 +88,11 @@ public final class MariaDBStore: Store {
                 } catch {
                     _ = try? connection.execute("ROLLBACK")
                     let failure = (error as? StoreError) ?? StoreError(.unavailable, "\(error)")
-                    // 1213 deadlock, 1205 lock wait timeout: the transaction is safe to run again.
-                    let deadlock = failure.message.contains("1213") || failure.message.contains("1205")
-                    if !deadlock || attempt >= 5 { throw failure }
+                    // 1213 deadlock, 1205 lock wait timeout, or a msgid another node stored meanwhile:
+                    // the transaction is safe to run again (its fresh snapshot sees the other's rows).
+                    let retryable = failure.message.hasPrefix("MariaDB error 1213:") || failure.message.hasPrefix("MariaDB error 1205:")
+                        || (failure.code == .duplicate && failure.message.contains("messages_msgid'"))
+                    if !retryable || attempt >= 5 { throw failure }
                 }
             }
         }

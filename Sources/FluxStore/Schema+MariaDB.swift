@@ -11,12 +11,12 @@ enum MariaDBSchema {
     static let migrations: [String: [String]] = [
         "v1-accounts-friends-messages": [
             """
-            CREATE TABLE users (
+            CREATE TABLE IF NOT EXISTS users (
                 uid BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-                name VARCHAR(64) NOT NULL,
+                name VARCHAR(191) NOT NULL,
                 email VARCHAR(254) NOT NULL COLLATE utf8mb4_general_ci,
                 password_hash VARCHAR(255) NOT NULL,
-                nick VARCHAR(64) NOT NULL DEFAULT '',
+                nick VARCHAR(255) NOT NULL DEFAULT '',
                 description TEXT NOT NULL,
                 sex INT NOT NULL DEFAULT 0,
                 icon TEXT NOT NULL,
@@ -27,11 +27,11 @@ enum MariaDBSchema {
             ) \(table)
             """,
             """
-            CREATE TABLE friend_requests (
+            CREATE TABLE IF NOT EXISTS friend_requests (
                 from_uid BIGINT NOT NULL,
                 to_uid BIGINT NOT NULL,
-                apply_name VARCHAR(64) NOT NULL DEFAULT '',
-                back_name VARCHAR(64) NOT NULL DEFAULT '',
+                apply_name VARCHAR(255) NOT NULL DEFAULT '',
+                back_name VARCHAR(255) NOT NULL DEFAULT '',
                 status INT NOT NULL DEFAULT 0,
                 created_at BIGINT NOT NULL,
                 updated_at BIGINT NOT NULL,
@@ -42,10 +42,10 @@ enum MariaDBSchema {
             ) \(table)
             """,
             """
-            CREATE TABLE friendships (
+            CREATE TABLE IF NOT EXISTS friendships (
                 owner_uid BIGINT NOT NULL,
                 friend_uid BIGINT NOT NULL,
-                back VARCHAR(64) NOT NULL DEFAULT '',
+                back VARCHAR(255) NOT NULL DEFAULT '',
                 created_at BIGINT NOT NULL,
                 PRIMARY KEY (owner_uid, friend_uid),
                 FOREIGN KEY (owner_uid) REFERENCES users (uid) ON DELETE CASCADE,
@@ -53,13 +53,13 @@ enum MariaDBSchema {
             ) \(table)
             """,
             """
-            CREATE TABLE conversations (
+            CREATE TABLE IF NOT EXISTS conversations (
                 id VARCHAR(64) NOT NULL PRIMARY KEY,
                 last_seq BIGINT NOT NULL DEFAULT 0
             ) \(table)
             """,
             """
-            CREATE TABLE messages (
+            CREATE TABLE IF NOT EXISTS messages (
                 id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
                 conversation VARCHAR(64) NOT NULL,
                 seq BIGINT NOT NULL,
@@ -75,7 +75,7 @@ enum MariaDBSchema {
             ) \(table)
             """,
             """
-            CREATE TABLE receipts (
+            CREATE TABLE IF NOT EXISTS receipts (
                 reader_uid BIGINT NOT NULL,
                 peer_uid BIGINT NOT NULL,
                 delivered_seq BIGINT NOT NULL DEFAULT 0,
