@@ -80,7 +80,7 @@ extension ChatService {
     private func sendBacklog(to uid: Int64, session: ChatSession) async {
         let pageSize = min(configuration.backlogPageSize, max(1, configuration.outboundQueueLimit / 4))
         var lastID: Int64 = 0
-        var count = 0
+        var sent = Set<Int64>()
         do {
             while true {
                 while session.queuedFrames > configuration.outboundQueueLimit / 4 {
@@ -90,8 +90,8 @@ extension ChatService {
                 let page = try await store.undeliveredMessages(to: uid, after: lastID, limit: pageSize)
                 for message in page {
                     guard session.deliverBacklog(try Self.textNotice(message), messageID: message.id, uid: uid) else { return }
+                    sent.insert(message.id)
                 }
-                count += page.count
                 lastID = page.last?.id ?? lastID
                 if page.count < pageSize { break }
             }
@@ -102,8 +102,8 @@ extension ChatService {
             session.closeNow()
             return
         }
-        session.endBacklog(lastMessageID: lastID)
-        send(.notifyBacklogDone, BacklogDoneNotice(count: count), to: session)
+        session.endBacklog(sent: sent)
+        send(.notifyBacklogDone, BacklogDoneNotice(count: sent.count), to: session)
     }
 
     /// 1115: ends the token and the session.

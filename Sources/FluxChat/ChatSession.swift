@@ -82,12 +82,13 @@ public final class ChatSession: Sendable {
         return settle(inner.withLock { inner in yield(item, inner) })
     }
 
-    /// The backlog up to `lastMessageID` is queued: queues the held live messages newer than it, in id
-    /// order, before any later live message can be queued.
-    func endBacklog(lastMessageID: Int64) {
+    /// The backlog (`sent`, the ids it queued) is queued: queues the held live messages it did not
+    /// contain, in id order, before any later live message can be queued. (With several writers, a text
+    /// can commit after a newer one was read into the backlog: it is held here, not skipped.)
+    func endBacklog(sent: Set<Int64>) {
         let results = inner.withLock { inner -> [AsyncStream<OutboundFrame>.Continuation.YieldResult] in
             let held = (inner.heldLive ?? [])
-                .filter { ($0.delivery?.messageID ?? .max) > lastMessageID }
+                .filter { item in item.delivery.map { !sent.contains($0.messageID) } ?? true }
                 .sorted { ($0.delivery?.messageID ?? 0) < ($1.delivery?.messageID ?? 0) }
             inner.heldLive = nil
             return held.map { yield($0, inner) }
