@@ -140,7 +140,8 @@ let package = Package(
         .executableTarget(
             name: "flux",
             dependencies: [
-                "FluxServer", "FluxStore",
+                "FluxServer", "FluxStore", "FluxGate", "FluxCrypto",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

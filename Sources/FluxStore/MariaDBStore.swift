@@ -136,6 +136,32 @@ public final class MariaDBStore: Store {
         try await pool.run { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM users").rows.first?.int(0) ?? 0) }
     }
 
+    public func users(after: Int64, limit: Int) async throws(StoreError) -> [User] {
+        try await pool.run { connection throws(StoreError) in
+            try connection.execute(
+                "SELECT \(Self.userColumns) FROM users WHERE uid > ? ORDER BY uid LIMIT ?", [.int(after), .int(Int64(limit))]
+            ).rows.map { Self.user($0) }
+        }
+    }
+
+    public func setDisabled(uid: Int64, _ disabled: Bool) async throws(StoreError) -> Bool {
+        try await pool.run { connection throws(StoreError) in
+            try connection.execute("UPDATE users SET disabled = ? WHERE uid = ?", [.int(disabled ? 1 : 0), .int(uid)]).affectedRows > 0
+        }
+    }
+
+    public func addFriendship(_ a: Int64, _ b: Int64, backOfB: String, backOfA: String) async throws(StoreError) {
+        let now = Self.now()
+        _ = try await transaction { connection throws(StoreError) in
+            let upsert = """
+                INSERT INTO friendships (owner_uid, friend_uid, back, created_at) VALUES (?, ?, ?, ?)
+                ON DUPLICATE KEY UPDATE back = VALUES(back)
+                """
+            _ = try connection.execute(upsert, [.int(a), .int(b), .text(backOfB), .int(now)])
+            _ = try connection.execute(upsert, [.int(b), .int(a), .text(backOfA), .int(now)])
+        }
+    }
+
     public func updateProfile(uid: Int64, _ change: ProfileChange) async throws(StoreError) -> User? {
         try await transaction { connection throws(StoreError) in
             _ = try connection.execute(

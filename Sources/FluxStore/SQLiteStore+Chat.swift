@@ -15,6 +15,31 @@ extension SQLiteStore {
         }
     }
 
+    public func users(after: Int64, limit: Int) async throws(StoreError) -> [User] {
+        try await read { db in
+            try UserRecord.filter(Column("uid") > after).order(Column("uid")).limit(limit).fetchAll(db).map(\.user)
+        }
+    }
+
+    public func setDisabled(uid: Int64, _ disabled: Bool) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE users SET disabled = ? WHERE uid = ?", arguments: [disabled, uid])
+            return db.changesCount > 0
+        }
+    }
+
+    public func addFriendship(_ a: Int64, _ b: Int64, backOfB: String, backOfA: String) async throws(StoreError) {
+        let now = Self.now()
+        try await write { db in
+            let upsert = """
+                INSERT INTO friendships (owner_uid, friend_uid, back, created_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (owner_uid, friend_uid) DO UPDATE SET back = excluded.back
+                """
+            try db.execute(sql: upsert, arguments: [a, b, backOfB, now])
+            try db.execute(sql: upsert, arguments: [b, a, backOfA, now])
+        }
+    }
+
     public func saveFriendRequest(from: Int64, to: Int64, applyName: String, backName: String) async throws(StoreError) {
         let now = Self.now()
         try await write { db in

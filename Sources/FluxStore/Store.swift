@@ -14,6 +14,12 @@ public protocol Store: Sendable {
     func user(name: String) async throws(StoreError) -> User?
     /// Replaces the password hash of `uid`; returns false if no such user.
     func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool
+    /// Up to `limit` users with a uid above `after`, by uid (operators page through with the last uid).
+    func users(after: Int64, limit: Int) async throws(StoreError) -> [User]
+    /// Disables (or enables) an account; returns false if no such user. A disabled account cannot log in.
+    func setDisabled(uid: Int64, _ disabled: Bool) async throws(StoreError) -> Bool
+    /// Makes `a` and `b` friends in both directions without a request (operators), each with a back name.
+    func addFriendship(_ a: Int64, _ b: Int64, backOfB: String, backOfA: String) async throws(StoreError)
     /// Changes a user's profile fields; returns the updated user, or nil if no such user.
     func updateProfile(uid: Int64, _ change: ProfileChange) async throws(StoreError) -> User?
 

@@ -25,6 +25,28 @@ struct Flux: AsyncParsableCommand {
         subcommands: [Serve.self, Admin.self],
         defaultSubcommand: Serve.self
     )
+
+    /// Exit codes that mean something: 0 ok, 1 not found or refused, 2 usage.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let failure as AdminFailure {
+            FileHandle.standardError.write(Data("flux: \(failure)\n".utf8))
+            Foundation.exit(1)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command takes.
@@ -89,7 +111,9 @@ struct Serve: AsyncParsableCommand {
 
 /// Operator commands.
 struct Admin: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Operate a Flux installation.", subcommands: [Database.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Operate a Flux installation (exit 0 ok, 1 not found or refused, 2 usage).",
+        subcommands: [AdminUsers.self, AdminFriends.self, Database.self])
 }
 
 /// `flux admin db …`: the store's schema.

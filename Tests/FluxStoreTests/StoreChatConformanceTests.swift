@@ -53,6 +53,25 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func operatorsListDisableAndBefriend(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let people = try await users(store, 3)
+        let listed = try await store.users(after: 0, limit: 2)
+        #expect(listed.map(\.uid) == Array(people.map(\.uid).prefix(2)))
+        #expect(try await store.users(after: listed[1].uid, limit: 10).map(\.uid) == [people[2].uid])
+        #expect(try await store.setDisabled(uid: people[0].uid, true))
+        #expect(try await store.user(uid: people[0].uid)?.disabled == true)
+        #expect(try await store.setDisabled(uid: people[0].uid, false))
+        #expect(try await store.user(uid: people[0].uid)?.disabled == false)
+        #expect(try await !store.setDisabled(uid: people[2].uid + 1_000_000, true))
+        try await store.addFriendship(people[1].uid, people[2].uid, backOfB: "c", backOfA: "b")
+        try await store.addFriendship(people[1].uid, people[2].uid, backOfB: "cee", backOfA: "bee")
+        #expect(try await store.friends(of: people[1].uid).map(\.back) == ["cee"])
+        #expect(try await store.friends(of: people[2].uid).map(\.back) == ["bee"])
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func profileChangesOnlyTheGivenFields(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         let user = try await users(store, 1)[0]
