@@ -84,6 +84,17 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Copies the live database to a new file at `path` with SQLite's online backup (writers keep going).
+    public func backup(to path: String) async throws(StoreError) {
+        do {
+            let destination = try DatabaseQueue(path: path)
+            try pool.backup(to: destination)
+            try destination.close()
+        } catch {
+            throw StoreError(.unavailable, "backup to \(path) failed: \(error)")
+        }
+    }
+
     public func userCount() async throws(StoreError) -> Int {
         try await read { db in try UserRecord.fetchCount(db) }
     }

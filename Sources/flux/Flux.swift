@@ -119,7 +119,34 @@ struct Admin: AsyncParsableCommand {
 /// `flux admin db …`: the store's schema.
 struct Database: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "db", abstract: "The store's schema migrations.", subcommands: [Migrate.self, Status.self])
+        commandName: "db", abstract: "The store's schema migrations and backups.", subcommands: [Migrate.self, Status.self, Backup.self])
+
+    struct Backup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "SQLite: copy the live database to --to with the online backup. MySQL/MariaDB: print the mysqldump command.")
+
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Destination file (SQLite).") var to: String?
+
+        func run() async throws {
+            let configuration = try await common.load(roles: "all")
+            let url = configuration.effectiveDatabaseURL
+            switch try? StoreURL(parsing: url) {
+            case .mariadb(let db):
+                print("mysqldump --single-transaction --routines --default-character-set=utf8mb4 -h \(db.host) -P \(db.port) -u \(db.user) -p \(db.database) > flux-$(date +%Y%m%d%H%M%S).sql")
+            case .sqlite:
+                guard let to else { throw ValidationError("--to FILE is required for a SQLite store") }
+                guard !FileManager.default.fileExists(atPath: to) else { throw AdminFailure("\(to) exists already") }
+                let store = try await Database.open(configuration, migrate: false)
+                guard let sqlite = store as? SQLiteStore else { throw AdminFailure("not a SQLite store") }
+                try await sqlite.backup(to: to)
+                try await store.close()
+                print("backed up \(url) to \(to)")
+            case nil:
+                throw AdminFailure("db.url '\(url)' is not a store URL")
+            }
+        }
+    }
 
     struct Migrate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply pending migrations to the configured store (db.url).")

@@ -57,6 +57,13 @@ import Testing
         #expect(migrated.status == 0 && migrated.output.contains("up to date"), "\(migrated)")
         let after = try FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
         #expect(after.status == 0 && after.output.contains("applied  v1-") && !after.output.contains("pending"))
+        let copy = folder + "/backup.sqlite"
+        let backup = try FluxProcess.runToEnd(["admin", "db", "backup", "--to", copy], environment: environment)
+        #expect(backup.status == 0 && FileManager.default.fileExists(atPath: copy), "\(backup)")
+        let copied = try DatabaseQueue(path: copy)
+        #expect(try copied.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }.first?.hasPrefix("v1-") == true)
+        try copied.close()
+        #expect(try FluxProcess.runToEnd(["admin", "db", "backup", "--to", copy], environment: environment).status == 1)
         // A database migrated by a newer binary is refused, at start-up and by admin.
         let database = try DatabaseQueue(path: folder + "/flux.sqlite")
         try database.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
