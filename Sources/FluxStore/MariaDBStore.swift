@@ -327,6 +327,15 @@ public final class MariaDBStore: Store {
         }
     }
 
+    public func recentMessages(of uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        let columns = Self.messageColumns
+        return try await pool.run { connection throws(StoreError) in
+            Array(try connection.execute(
+                "SELECT \(columns) FROM messages WHERE from_uid = ? OR to_uid = ? ORDER BY id DESC LIMIT ?",
+                [.int(uid), .int(uid), .int(Int64(limit))]).rows.map(Self.message).reversed())
+        }
+    }
+
     public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
         let column = read ? "read_seq" : "delivered_seq"
         _ = try await pool.run { connection throws(StoreError) in

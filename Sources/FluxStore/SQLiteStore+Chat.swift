@@ -193,6 +193,15 @@ extension SQLiteStore {
         }
     }
 
+    public func recentMessages(of uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
+        try await read { db in
+            Array(try Row.fetchAll(
+                db, sql: "SELECT * FROM messages WHERE from_uid = ? OR to_uid = ? ORDER BY id DESC LIMIT ?",
+                arguments: [uid, uid, limit]
+            ).map(Self.message).reversed())
+        }
+    }
+
     public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
         let column = read ? "read_seq" : "delivered_seq"
         try await write { db in

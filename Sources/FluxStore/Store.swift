@@ -53,6 +53,8 @@ public protocol Store: Sendable {
     func markDelivered(messageIDs: [Int64]) async throws(StoreError)
     /// Up to `limit` messages between `uid` and `peer`, oldest first.
     func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage]
+    /// The newest `limit` messages `uid` sent or received in any conversation, oldest first (operators).
+    func recentMessages(of uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
     /// Records that `reader` received (or read) `peer`'s messages up to `seq` (never moves back).
     func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError)
     /// Number of stored messages.

@@ -113,7 +113,7 @@ struct Serve: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operate a Flux installation (exit 0 ok, 1 not found or refused, 2 usage).",
-        subcommands: [AdminUsers.self, AdminFriends.self, Database.self])
+        subcommands: [AdminUsers.self, AdminFriends.self, AdminMessages.self, Database.self])
 }
 
 /// `flux admin db …`: the store's schema.

@@ -41,6 +41,12 @@ import Testing
             let got = try await leaChat.client.next(.notifyTextChat, as: TextChatMessage.self)
             #expect(got.fromuid == Int64(kaiUID))
 
+            let history = try admin("messages", "\(leaUID)", "--with", "\(kaiUID)", "--json")
+            #expect(history.status == 0 && history.output.contains("hi lea"), "\(history)")
+            #expect(try admin("messages", "\(kaiUID)").output.contains("hi lea"))
+            #expect(try admin("messages", "\(kaiUID)", "--with", "\(leaUID)", "--since", "1").output.contains("hi lea") == false)
+            #expect(try admin("messages", "\(kaiUID)", "--since", "1").status == 2)
+
             // Password reset and disable take effect on the next login.
             #expect(try admin("users", "reset-password", "\(leaUID)", "--password", "new-pw").status == 0)
             #expect(try await flux.gate.post("user_login", ["email": "lea@example.com", "passwd": "new-pw"]).error == 0)

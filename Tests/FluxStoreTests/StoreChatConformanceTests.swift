@@ -180,6 +180,8 @@ import Testing
         #expect(try await store.history(uid: a.uid, peer: b.uid, page: .after(8), limit: 5).map(\.seq) == [9, 10])
         #expect(try await store.history(uid: a.uid, peer: b.uid, page: .before(1), limit: 5).isEmpty)
         #expect(try await store.messageCount() >= 10)
+        #expect(try await store.recentMessages(of: a.uid, limit: 3).map(\.seq) == [8, 9, 10])
+        #expect(try await store.recentMessages(of: b.uid + 1_000_000, limit: 3).isEmpty)
         try await store.close()
     }
 }
