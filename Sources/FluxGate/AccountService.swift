@@ -1,3 +1,4 @@
+import Foundation
 import FluxKV
 import FluxProtocol
 import FluxRPC
@@ -43,7 +44,18 @@ public struct AccountService: Sendable {
         try InputRules.code(request.varifycode)
         try InputRules.icon(request.icon ?? "")
         guard request.passwd == request.confirm else { throw FluxError(.passwordMismatch, "passwd and confirm differ") }
-        try await verify.checkCode(email: request.email, code: request.varifycode)
+        do {
+            try await verify.checkCode(email: request.email, code: request.varifycode)
+        } catch where error.code == .verifyExpired {
+            // A simultaneous registration of this e-mail may have just used the code up: that request
+            // lost the race for the e-mail, which is 1005, not an expired code.
+            if let existing = try? await store.user(email: request.email),
+                Int64(Date().timeIntervalSince1970 * 1000) - existing.createdAt < 10_000
+            {
+                throw FluxError(.userExists, "e-mail registered a moment ago by a simultaneous request")
+            }
+            throw error
+        }
         let hash = try await passwords.hash(request.passwd)
         let user: User
         do {

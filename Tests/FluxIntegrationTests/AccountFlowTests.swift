@@ -101,7 +101,7 @@ import Testing
                 return try await group.reduce(into: [Int?]()) { $0.append($1) }
             }
             #expect(errors.filter { $0 == 0 }.count == 1)
-            #expect(errors.filter { $0 == 1005 || $0 == 1003 }.count == 1)
+            #expect(errors.filter { $0 == 1005 }.count == 1)
         }
     }
 }
