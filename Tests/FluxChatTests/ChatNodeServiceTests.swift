@@ -26,7 +26,7 @@ import Testing
             #expect(await status.liveChatNodes().isEmpty)
             await listening.signal(port: 4321)
             var nodes: [ChatNodeReport] = []
-            for _ in 0..<50 where nodes.isEmpty {
+            for _ in 0..<250 where nodes.isEmpty {
                 try await Task.sleep(for: .milliseconds(20))
                 nodes = await status.liveChatNodes()
             }

@@ -85,7 +85,7 @@ import Testing
             #expect(done.count == 30)
 
             // Delivered once: another login has nothing waiting.
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(1000))
             await back.client.close()
             let third = try await dee.reconnect(flux, waitForBacklog: false)
             let none = try await third.client.next(.notifyBacklogDone, as: BacklogDoneNotice.self)
