@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(
@@ -48,7 +51,7 @@ let package = Package(
         ),
         .target(
             name: "FluxKV",
-            dependencies: ["CHiredis", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["CHiredis", .product(name: "Metrics", package: "swift-metrics"), .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(
@@ -59,6 +62,7 @@ let package = Package(
         .target(
             name: "FluxStore",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "CMariaDB",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -68,6 +72,7 @@ let package = Package(
         .target(
             name: "FluxRPC",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "FluxProtocol",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -97,6 +102,7 @@ let package = Package(
         .target(
             name: "FluxChat",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "FluxProtocol", "FluxRPC", "FluxKV", "FluxStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -108,6 +114,7 @@ let package = Package(
         .target(
             name: "FluxGate",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "FluxProtocol", "FluxRPC", "FluxStore", "FluxCrypto", "FluxKV",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,6 +133,9 @@ let package = Package(
         .target(
             name: "FluxServer",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto",
                 "FluxVerify", "FluxStatus", "FluxGate", "FluxChat",
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -14,6 +14,8 @@ public struct ChatNodeService: Service {
     private let rpcAddress: @Sendable () async -> String?
     private let instance: String?
     private let logger: Logger
+    private let draining: @Sendable () -> Bool
+    private let messageTotals: @Sendable () -> (received: Int64, delivered: Int64)
 
     /// With `listening`, the node waits for the listener and, when the configured port is 0 and no
     /// address is advertised explicitly, advertises the port actually bound.
@@ -24,8 +26,12 @@ public struct ChatNodeService: Service {
         listening: ReadySignal? = nil,
         rpcAddress: @escaping @Sendable () async -> String? = { nil },
         instance: String? = nil,
-        sessionCount: @escaping @Sendable () async -> Int = { 0 }
+        sessionCount: @escaping @Sendable () async -> Int = { 0 },
+        draining: @escaping @Sendable () -> Bool = { false },
+        messageTotals: @escaping @Sendable () -> (received: Int64, delivered: Int64) = { (0, 0) }
     ) {
+        self.draining = draining
+        self.messageTotals = messageTotals
         self.instance = instance
         self.configuration = configuration
         self.status = status
@@ -53,16 +59,20 @@ public struct ChatNodeService: Service {
     }
 
     private func renew(_ configuration: ChatConfiguration) async {
+        let totals = messageTotals()
         let report = ChatNodeReport(
             name: configuration.name,
             host: configuration.advertiseHost,
             port: configuration.advertisePort,
             sessions: await sessionCount(),
             capacity: configuration.capacity,
+            draining: draining(),
             rpcAddress: await rpcAddress(),
             instance: instance,
             cpu: HostLoad.cpu(),
-            memory: HostLoad.memory()
+            memory: HostLoad.memory(),
+            messagesIn: totals.received,
+            messagesOut: totals.delivered
         )
         do {
             try await status.reportChatNode(report)

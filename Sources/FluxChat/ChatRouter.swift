@@ -28,13 +28,13 @@ final class ChatRouter: Sendable {
     private let liveNodes = Mutex<(at: ContinuousClock.Instant, nodes: [String: ChatNodeReport])?>(nil)
     private let remote: RemoteDeliveryQueue
 
-    init(nodeName: String, kv: any KeyValueStore, status: any StatusAPI, registry: SessionRegistry, logger: Logger) {
+    init(nodeName: String, kv: any KeyValueStore, status: any StatusAPI, registry: SessionRegistry, metrics: ChatMetrics, logger: Logger) {
         self.nodeName = nodeName
         self.kv = kv
         self.status = status
         self.registry = registry
         self.logger = logger
-        self.remote = RemoteDeliveryQueue(logger: logger)
+        self.remote = RemoteDeliveryQueue(logger: logger, onDrop: { metrics.remoteQueueDrops.increment() })
     }
 
     /// The `uip_` value of `session` on this node.
@@ -80,18 +80,19 @@ final class ChatRouter: Sendable {
     func deliver(_ messages: [StoredMessage]) async {
         var remote: [String: (api: any ChatNodeAPI, deliveries: [NodeDelivery])] = [:]
         var order: [String] = []
+        let committedAt = ChatMetrics.wallClockNanos()
         for message in messages {
             guard let frame = try? ChatService.textNotice(message) else { continue }
             switch await locate(message.toUID) {
             case .local(let session):
-                session.deliverLive(frame, messageID: message.id, uid: message.toUID)
+                session.deliverLive(frame, messageID: message.id, uid: message.toUID, committedAt: committedAt)
             case .remote(let node, let api):
                 if remote[node] == nil {
                     remote[node] = (api, [])
                     order.append(node)
                 }
                 remote[node]!.deliveries.append(NodeDelivery(
-                    uid: message.toUID, frameID: frame.id.rawValue, body: frame.bodyText, messageID: message.id))
+                    uid: message.toUID, frameID: frame.id.rawValue, body: frame.bodyText, messageID: message.id, committedAt: committedAt))
             case .offline:
                 break
             }

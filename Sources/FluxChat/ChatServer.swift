@@ -72,8 +72,11 @@ public struct ChatServer: Service {
         let session = ChatSession(
             id: Self.sessionIDs.wrappingAdd(1, ordering: .relaxed).newValue,
             queue: continuation,
+            remote: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
+            onOverflow: { [metrics = service.metrics] in metrics.queueDrops.increment() },
             closeConnection: { channel.close(promise: nil) })
         let tracker = service.tracker
+        let metrics = service.metrics
         await service.connected(session)
         do {
             try await connection.executeThenClose { inbound, _ in
@@ -86,6 +89,7 @@ public struct ChatServer: Service {
                                 try await channel.writeAndFlush(item.frame).get()
                                 session.dequeued()
                                 if let delivery = item.delivery {
+                                    metrics.delivered(committedAt: delivery.committedAt)
                                     await tracker.delivered(uid: delivery.uid, messageID: delivery.messageID)
                                 }
                             }

@@ -28,6 +28,7 @@ extension ChatService {
             logger.error("texts not stored", metadata: ["uid": "\(uid)", "error": "\(error)"])
             throw FluxError(.internalError, "store failed")
         }
+        metrics.received(stored.count { !$0.isDuplicate })
         send(.textChatResponse, TextChatMessage(
             error: .success, fromuid: uid, touid: request.touid,
             textArray: stored.map { TextItem(msgid: $0.clientMsgID, content: $0.content, seq: $0.seq, time: $0.createdAt) }),

@@ -3,6 +3,7 @@ import FluxProtocol
 import FluxRPC
 import FluxStore
 import Logging
+import Synchronization
 
 /// The chat role's logic: what each frame of a session does. Transport-free, so the listener stays thin.
 public final class ChatService: Sendable {
@@ -15,15 +16,21 @@ public final class ChatService: Sendable {
     let profiles: ProfileCache
     let batcher: MessageBatcher
     let tracker: DeliveryTracker
+    let metrics: ChatMetrics
+    let status: any StatusAPI
+    let draining = Atomic<Bool>(false)
 
     /// `status` tells which other nodes are live (for users logged in elsewhere).
     public init(configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, status: any StatusAPI, logger: Logger) {
         self.configuration = configuration
         self.store = store
         self.kv = kv
+        self.status = status
         self.logger = logger
-        let registry = SessionRegistry()
-        let router = ChatRouter(nodeName: configuration.name, kv: kv, status: status, registry: registry, logger: logger)
+        let metrics = ChatMetrics(node: configuration.name)
+        self.metrics = metrics
+        let registry = SessionRegistry(metrics: metrics)
+        let router = ChatRouter(nodeName: configuration.name, kv: kv, status: status, registry: registry, metrics: metrics, logger: logger)
         self.registry = registry
         self.router = router
         self.profiles = ProfileCache(kv: kv, store: store, logger: logger)
@@ -33,6 +40,14 @@ public final class ChatService: Sendable {
 
     /// Unique to this run of the node (reported to status, written into presence entries).
     public var instance: String { router.instance }
+
+    /// Whether an operator drained this node (status must not assign it).
+    public var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    /// Texts stored from and written to this node's clients since start.
+    public var messageTotals: (received: Int64, delivered: Int64) {
+        (metrics.textsIn.load(ordering: .relaxed), metrics.textsOut.load(ordering: .relaxed))
+    }
 
     /// Logged-in sessions on this node.
     public func sessionCount() async -> Int {
@@ -63,7 +78,14 @@ public final class ChatService: Sendable {
 
     private func dispatch(_ frame: ChatFrame, uid: Int64?, session: ChatSession) async throws {
         guard let uid else {
-            return try await login(try frame.decode(ChatLoginRequest.self), session: session)
+            do {
+                try await login(try frame.decode(ChatLoginRequest.self), session: session)
+                metrics.login(result: 0)
+            } catch {
+                metrics.login(result: (error as? FluxError)?.code.rawValue ?? (error is DecodingError ? ErrorCode.badJSON.rawValue : ErrorCode.internalError.rawValue))
+                throw error
+            }
+            return
         }
         switch frame.id {
         case .heartbeat:

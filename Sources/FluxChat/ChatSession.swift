@@ -15,12 +15,23 @@ public final class ChatSession: Sendable {
 
     /// Unique per process, for logs and to tell an old session from its replacement.
     public let id: UInt64
+    /// When the connection opened, milliseconds since 1970.
+    let connectedAt: Int64
+    /// The client's address, for operators.
+    let remote: String
     private let inner = Mutex(Inner())
     private let queue: AsyncStream<OutboundFrame>.Continuation
     private let closeConnection: @Sendable () -> Void
     private let depth = Atomic<Int>(0)
+    private let onOverflow: @Sendable () -> Void
 
-    init(id: UInt64, queue: AsyncStream<OutboundFrame>.Continuation, closeConnection: @escaping @Sendable () -> Void) {
+    init(
+        id: UInt64, queue: AsyncStream<OutboundFrame>.Continuation, remote: String = "", onOverflow: @escaping @Sendable () -> Void = {},
+        closeConnection: @escaping @Sendable () -> Void
+    ) {
+        self.remote = remote
+        self.connectedAt = Int64(ChatMetrics.wallClockNanos() / 1_000_000)
+        self.onOverflow = onOverflow
         self.id = id
         self.queue = queue
         self.closeConnection = closeConnection
@@ -63,8 +74,8 @@ public final class ChatSession: Sendable {
 
     /// Queues a stored message for this session's user (1019), after the backlog if that is still going.
     @discardableResult
-    func deliverLive(_ frame: ChatFrame, messageID: Int64, uid: Int64) -> Bool {
-        let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: messageID))
+    func deliverLive(_ frame: ChatFrame, messageID: Int64, uid: Int64, committedAt: UInt64? = nil) -> Bool {
+        let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: messageID, committedAt: committedAt))
         let result = inner.withLock { inner -> AsyncStream<OutboundFrame>.Continuation.YieldResult? in
             if inner.heldLive != nil {
                 inner.heldLive!.append(item)
@@ -132,6 +143,7 @@ public final class ChatSession: Sendable {
             // Finished: the frames already queued are going out; this one is too late.
             return false
         case .dropped:
+            onOverflow()
             closeNow()
             return false
         @unknown default:

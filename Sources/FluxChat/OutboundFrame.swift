@@ -6,6 +6,8 @@ struct OutboundFrame: Sendable {
     struct Delivery: Sendable, Hashable {
         var uid: Int64
         var messageID: Int64
+        /// When the text was committed (wall-clock nanoseconds), for the delivery latency of live texts.
+        var committedAt: UInt64? = nil
     }
 
     var frame: ChatFrame

@@ -17,8 +17,10 @@ final class RemoteDeliveryQueue: Sendable {
     private let lanes = Mutex<[String: Lane]>([:])
     private let logger: Logger
     private let limit: Int
+    private let onDrop: @Sendable () -> Void
 
-    init(logger: Logger, limit: Int = 1024) {
+    init(logger: Logger, limit: Int = 1024, onDrop: @escaping @Sendable () -> Void = {}) {
+        self.onDrop = onDrop
         self.logger = logger
         self.limit = limit
     }
@@ -43,6 +45,7 @@ final class RemoteDeliveryQueue: Sendable {
             return continuation.yield(deliveries)
         }
         if case .dropped = result {
+            onDrop()
             logger.warning("delivery queue to another node is full; texts wait for the next login", metadata: ["node": "\(node)"])
         }
     }

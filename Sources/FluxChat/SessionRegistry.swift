@@ -2,10 +2,21 @@
 actor SessionRegistry {
     private var sessions: [Int64: ChatSession] = [:]
     private var connections: [UInt64: ChatSession] = [:]
+    private let metrics: ChatMetrics?
 
-    func track(_ connection: ChatSession) { connections[connection.id] = connection }
+    init(metrics: ChatMetrics? = nil) {
+        self.metrics = metrics
+    }
 
-    func untrack(_ connection: ChatSession) { connections[connection.id] = nil }
+    func track(_ connection: ChatSession) {
+        connections[connection.id] = connection
+        metrics?.connections.record(connections.count)
+    }
+
+    func untrack(_ connection: ChatSession) {
+        connections[connection.id] = nil
+        metrics?.connections.record(connections.count)
+    }
 
     /// Every open connection, for shutdown.
     var allConnections: [ChatSession] { Array(connections.values) }
@@ -14,6 +25,7 @@ actor SessionRegistry {
     func register(_ session: ChatSession, uid: Int64) -> ChatSession? {
         let previous = sessions[uid]
         sessions[uid] = session
+        metrics?.sessions.record(sessions.count)
         return previous === session ? nil : previous
     }
 
@@ -21,6 +33,7 @@ actor SessionRegistry {
     func remove(_ session: ChatSession, uid: Int64) -> Bool {
         guard sessions[uid] === session else { return false }
         sessions[uid] = nil
+        metrics?.sessions.record(sessions.count)
         return true
     }
 
@@ -29,5 +42,8 @@ actor SessionRegistry {
     func isOnline(_ uid: Int64) -> Bool { sessions[uid] != nil }
 
     var count: Int { sessions.count }
+
+    /// Every logged-in session with its user.
+    var loggedIn: [(uid: Int64, session: ChatSession)] { sessions.map { ($0.key, $0.value) } }
 
 }

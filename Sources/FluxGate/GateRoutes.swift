@@ -1,12 +1,15 @@
 import Foundation
 import FluxProtocol
 import Hummingbird
+import Metrics
 
 /// The gate's HTTP routes (protocol reference §2). Every route answers JSON with an `error` field;
 /// failures keep HTTP 200 as the original did, except an oversized body (413).
 struct GateRoutes: Sendable {
     let accounts: AccountService
     let maxBodyBytes: Int
+    /// Prometheus text for `GET /metrics`; nil serves no metrics route.
+    var metricsText: (@Sendable () -> [UInt8])?
 
     func register(on router: Router<GateRequestContext>) {
         router.post("get_varifycode") { request, context in
@@ -26,6 +29,14 @@ struct GateRoutes: Sendable {
         router.get("healthz") { _, _ in
             Self.json(#"{"error":0,"status":"ok"}"#)
         }
+        if let metricsText {
+            router.get("metrics") { _, _ in
+                Response(
+                    status: .ok,
+                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: metricsText())))
+            }
+        }
     }
 
     /// Reads and decodes the body, runs `action`, and encodes its result or the `FluxError` code.
@@ -35,11 +46,20 @@ struct GateRoutes: Sendable {
         _ type: Body.Type,
         _ action: (Body) async throws(FluxError) -> Result
     ) async throws -> Response {
+        let start = ContinuousClock.now
+        let path = request.uri.path
+        var code = ErrorCode.success
+        defer {
+            let dimensions = [("path", path)]
+            Timer(label: "flux_gate_request_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds).record(duration: ContinuousClock.now - start)
+            Counter(label: "flux_gate_requests_total", dimensions: [("path", path), ("error", "\(code.rawValue)")]).increment()
+        }
         var request = request
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: maxBodyBytes)
         } catch {
+            code = .payloadTooLarge
             return Self.json(Self.encode(ErrorResponse(error: .payloadTooLarge)), status: .contentTooLarge)
         }
         let body: Body
@@ -47,11 +67,13 @@ struct GateRoutes: Sendable {
             body = try JSONDecoder().decode(Body.self, from: Data(buffer: buffer))
         } catch {
             context.logger.debug("bad request body", metadata: ["path": "\(request.uri.path)"])
+            code = .badJSON
             return Self.json(Self.encode(ErrorResponse(error: .badJSON)))
         }
         do {
             return Self.json(Self.encode(try await action(body)))
         } catch {
+            code = error.code
             context.logger.info(
                 "request refused",
                 metadata: ["path": "\(request.uri.path)", "error": "\(error.code.rawValue)", "reason": "\(error.reason)"])

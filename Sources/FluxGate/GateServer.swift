@@ -14,11 +14,12 @@ public struct GateServer: Service {
         configuration: GateConfiguration,
         accounts: AccountService,
         logger: Logger,
+        metricsText: (@Sendable () -> [UInt8])? = nil,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         let router = Router(context: GateRequestContext.self)
         router.add(middleware: NotFoundMiddleware())
-        GateRoutes(accounts: accounts, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        GateRoutes(accounts: accounts, maxBodyBytes: configuration.maxBodyBytes, metricsText: metricsText).register(on: router)
         self.application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),

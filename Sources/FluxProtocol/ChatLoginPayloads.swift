@@ -137,3 +137,23 @@ public struct OfflineNotice: Codable, Sendable, Equatable {
         self.uid = uid
     }
 }
+
+/// 1119: the node is draining. `host`/`port`/`token` say where to log in next (the token replaces the
+/// one this session used); `error` 1002 with no address means no other node is free: log in at the gate later.
+public struct ReconnectNotice: Codable, Sendable, Equatable {
+    public var error: ErrorCode
+    public var uid: Int64
+    public var node: String?
+    public var host: String?
+    public var port: Int?
+    public var token: String?
+
+    public init(error: ErrorCode = .success, uid: Int64, node: String? = nil, host: String? = nil, port: Int? = nil, token: String? = nil) {
+        self.error = error
+        self.uid = uid
+        self.node = node
+        self.host = host
+        self.port = port
+        self.token = token
+    }
+}

@@ -65,6 +65,9 @@ public struct MessageID: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let logoutResponse = MessageID(rawValue: 1116)
     /// s→c a frame could not be handled (unknown id, oversized frame); `msgid` names it.
     public static let notifyError = MessageID(rawValue: 1117)
+    /// s→c this node is draining: reconnect to the node named in the notice, with its token (or log in
+    /// at the gate again when none is named). The server closes the connection after a grace period.
+    public static let notifyReconnect = MessageID(rawValue: 1119)
 
     /// The response id of a request: the request id plus one, as in the original.
     public var response: MessageID { MessageID(rawValue: rawValue &+ 1) }

@@ -1,6 +1,7 @@
 import FluxProtocol
 import Foundation
 import Logging
+import Metrics
 import NIOCore
 import NIOFoundationCompat
 import NIOPosix
@@ -24,8 +25,18 @@ public final class RPCClient: Sendable {
         self.state = RPCClientState(peer: "\(host):\(port)", logger: logger)
     }
 
-    /// Calls `method` with JSON `params` and returns the JSON result.
+    /// Calls `method` with JSON `params` and returns the JSON result. Failures are counted in
+    /// `flux_rpc_errors_total{method,code}`.
     public func call(_ method: String, params: Data, timeout: Duration? = nil) async throws(FluxError) -> Data {
+        do {
+            return try await perform(method, params: params, timeout: timeout)
+        } catch {
+            Counter(label: "flux_rpc_errors_total", dimensions: [("method", method), ("code", "\(error.code.rawValue)")]).increment()
+            throw error
+        }
+    }
+
+    private func perform(_ method: String, params: Data, timeout: Duration?) async throws(FluxError) -> Data {
         let connection = try await connect()
         let id = await state.nextID()
         let envelope = RPCEnvelope.encodeCall(id: id, method: method, params: params)

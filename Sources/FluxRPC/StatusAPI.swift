@@ -37,11 +37,22 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
     public var cpu: Double
     /// Memory use of the host, 0…1.
     public var memory: Double
+    /// Texts this node's clients sent and that were stored, since the node started.
+    public var messagesIn: Int64?
+    /// Texts this node wrote to its clients, since the node started.
+    public var messagesOut: Int64?
+    /// Filled in by status when it lists nodes: seconds since the last renewal.
+    public var renewedSecondsAgo: Double?
+    /// Filled in by status when it lists nodes: texts stored per second, over the last renewals.
+    public var messagesPerSecond: Double?
 
     public init(
         name: String, host: String, port: Int, sessions: Int, capacity: Int, draining: Bool = false,
-        rpcAddress: String? = nil, instance: String? = nil, cpu: Double = 0, memory: Double = 0
+        rpcAddress: String? = nil, instance: String? = nil, cpu: Double = 0, memory: Double = 0,
+        messagesIn: Int64? = nil, messagesOut: Int64? = nil
     ) {
+        self.messagesIn = messagesIn
+        self.messagesOut = messagesOut
         self.instance = instance
         self.name = name
         self.host = host
@@ -71,4 +82,7 @@ public protocol StatusAPI: Sendable {
     func assignChatNode(uid: Int64) async throws(FluxError) -> ChatAssignment
     /// The live nodes, for operators and tests.
     func liveChatNodes() async throws(FluxError) -> [ChatNodeReport]
+    /// Marks a live node draining (never assigned again until undrained or restarted) or not; returns it.
+    /// Throws 1020 when no live node has that name.
+    func setDraining(name: String, _ draining: Bool) async throws(FluxError) -> ChatNodeReport
 }

@@ -24,6 +24,15 @@ public struct StatusRPCClient: StatusAPI {
         try await client.call("status.assign", UID(uid: uid), as: ChatAssignment.self)
     }
 
+    struct Drain: Codable, Sendable {
+        var name: String
+        var draining: Bool
+    }
+
+    public func setDraining(name: String, _ draining: Bool) async throws(FluxError) -> ChatNodeReport {
+        try await client.call("status.drain", Drain(name: name, draining: draining), as: ChatNodeReport.self)
+    }
+
     public func liveChatNodes() async throws(FluxError) -> [ChatNodeReport] {
         try await client.call("status.nodes", RPCEmpty(), as: [ChatNodeReport].self)
     }
@@ -45,6 +54,9 @@ extension RPCServer {
         }
         register("status.nodes", RPCEmpty.self) { _ in
             try await status.liveChatNodes()
+        }
+        register("status.drain", StatusRPCClient.Drain.self) { params in
+            try await status.setDraining(name: params.name, params.draining)
         }
     }
 }

@@ -16,6 +16,8 @@ public struct ConfigurationSummary: Sendable {
             "mail.from: \(config.verify.mailFrom)",
             "gate: \(config.gate.host):\(config.gate.port)",
             "chat: \(config.chat.host):\(config.chat.port) advertised as \(config.chat.advertiseHost):\(config.chat.advertisePort) (node \(config.chat.name))",
+            "status.rpc: \(config.effectiveRPCHost):\(config.statusRPCPort)\(config.roles.contains(.status) ? "" : " (not run here)")",
+            "metrics: \(config.metricsPort.map { "\(config.metricsHost):\($0)/metrics" } ?? "gate /metrics only")",
             "verify.code_ttl: \(config.verify.codeLifetime)",
             "status.token_ttl: \(config.status.tokenLifetime)",
             "log.level: \(config.logLevel)",

@@ -26,6 +26,8 @@ struct ConfigurationValues {
         }
         if let host = text("rpc.host") { config.rpcHost = try hostValue("rpc.host", host) }
         if let port = try port("status.rpc_port") { config.statusRPCPort = port }
+        if let host = text("metrics.host") { config.metricsHost = try hostValue("metrics.host", host) }
+        if let port = try port("metrics.port") { config.metricsPort = port }
         if let port = try port("verify.rpc_port") { config.verifyRPCPort = port }
         if let port = try port("chat.rpc_port") { config.chatRPCPort = port }
         if let address = text("status.address") { config.statusAddress = try hostPort("status.address", address) }

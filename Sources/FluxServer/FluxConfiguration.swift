@@ -20,8 +20,12 @@ public struct FluxConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     public var passwordParameters: PasswordHasher.Parameters = .standard
 
-    /// The address the RPC listeners of a split process bind to.
-    public var rpcHost: String = "0.0.0.0"
+    /// The address the RPC listeners bind to; nil: every interface when roles are split, loopback only
+    /// for `--role all` (where only `flux admin` on the same host uses it).
+    public var rpcHost: String?
+    /// Where `GET /metrics` is served besides the gate's HTTP port; nil port: nowhere else.
+    public var metricsHost: String = "0.0.0.0"
+    public var metricsPort: Int?
     /// Each role that serves RPC in a split deployment listens on its own port.
     public var statusRPCPort: Int = 8070
     public var verifyRPCPort: Int = 8071
@@ -33,8 +37,11 @@ public struct FluxConfiguration: Sendable {
     /// The RPC address other chat nodes use for this one; nil = the chat advertise host and the bound RPC port.
     public var chatRPCAdvertise: String?
 
-    /// Every role in one process: in-process calls, no RPC listener.
+    /// Every role in one process: in-process calls; only the status role's RPC listener (for `flux admin`).
     public var isSingleProcess: Bool { roles == Set(Role.allCases) }
+
+    /// The address the RPC listeners bind to.
+    public var effectiveRPCHost: String { rpcHost ?? (isSingleProcess ? "127.0.0.1" : "0.0.0.0") }
 
     public var gate = GateConfiguration()
     public var chat = ChatConfiguration()

@@ -20,6 +20,10 @@ public final class FluxServer: Sendable {
     public let gateReady = ReadySignal()
     /// Signalled with the chat listener's bound port (only when the chat role runs).
     public let chatReady = ReadySignal()
+    /// Signalled with the status role's RPC port (where `flux admin` connects), when status runs here.
+    public let statusRPCReady: ReadySignal
+    /// Signalled with the metrics port, when `metrics.port` is set.
+    public let metricsReady = ReadySignal()
     private let group: ServiceGroup
     private let logger: Logger
 
@@ -30,29 +34,39 @@ public final class FluxServer: Sendable {
         self.logger = logger
         let roles = configuration.roles
         let split = !configuration.isSingleProcess
-        let kv = try await Self.openKeyValueStore(configuration, split: split)
+        FluxMetrics.bootstrap()
+        let kv = InstrumentedKeyValueStore(try await Self.openKeyValueStore(configuration, split: split))
         let threadPool = NIOThreadPool.singleton
         var services: [any Service] = []
 
         var store: (any Store)?
         if roles.contains(.gate) || roles.contains(.chat) {
-            let opened = try await Self.openStore(configuration.effectiveDatabaseURL)
+            let opened = InstrumentedStore(try await Self.openStore(configuration.effectiveDatabaseURL))
             services.append(StoreLifecycle(store: opened, logger: logger))
             store = opened
         }
 
-        // Split deployments: each role that serves RPC listens on its own port.
+        // Split deployments: each role that serves RPC listens on its own port. The status role always
+        // does, for `flux admin`.
         func rpcServer(for role: Role, port: Int) -> RPCServer? {
-            guard split, roles.contains(role) else { return nil }
-            let server = RPCServer(host: configuration.rpcHost, port: port, logger: logger.with(role: "\(role.rawValue)-rpc"))
+            guard split || role == .status, roles.contains(role) else { return nil }
+            let server = RPCServer(host: configuration.effectiveRPCHost, port: port, logger: logger.with(role: "\(role.rawValue)-rpc"))
             services.append(server)
             return server
         }
 
         var status: (any StatusAPI)?
+        var admin: ClusterAdmin?
+        var statusRPC: RPCServer?
         if roles.contains(.status) {
             let service = StatusService(kv: kv, configuration: configuration.status, logger: logger.with(role: "status"))
-            rpcServer(for: .status, port: configuration.statusRPCPort)?.serve(status: service)
+            let clusterAdmin = ClusterAdmin(status: service, kv: kv, logger: logger.with(role: "admin"))
+            if let rpc = rpcServer(for: .status, port: configuration.statusRPCPort) {
+                if split { rpc.serve(status: service) }
+                rpc.serve(admin: clusterAdmin)
+                statusRPC = rpc
+            }
+            admin = clusterAdmin
             status = service
         } else if roles.contains(.gate) || roles.contains(.chat) {
             status = StatusRPCClient(client: try await Self.peer("status.address", configuration.statusAddress, logger))
@@ -78,6 +92,7 @@ public final class FluxServer: Sendable {
             let chat = ChatService(configuration: configuration.chat, store: store, kv: kv, status: status, logger: chatLogger)
             let rpc = rpcServer(for: .chat, port: configuration.chatRPCPort)
             rpc?.serve(chatNode: chat)
+            admin?.addLocalNode(name: configuration.chat.name, chat)
             let ready = chatReady
             let rpcAddress: @Sendable () async -> String? = { [configuration] in
                 guard let rpc else { return nil }
@@ -87,7 +102,8 @@ public final class FluxServer: Sendable {
             }
             services.append(ChatNodeService(
                 configuration: configuration.chat, status: status, logger: chatLogger, listening: ready,
-                rpcAddress: rpcAddress, instance: chat.instance, sessionCount: { await chat.sessionCount() }))
+                rpcAddress: rpcAddress, instance: chat.instance, sessionCount: { await chat.sessionCount() },
+                draining: { chat.isDraining }, messageTotals: { chat.messageTotals }))
             services.append(ChatServer(configuration: configuration.chat, service: chat, logger: chatLogger) { port in
                 await ready.signal(port: port)
             })
@@ -99,10 +115,21 @@ public final class FluxServer: Sendable {
                 passwords: PasswordWorker(hasher: PasswordHasher(parameters: configuration.passwordParameters), threadPool: threadPool),
                 configuration: configuration.gate, logger: logger.with(role: "gate"))
             let ready = gateReady
-            services.append(GateServer(configuration: configuration.gate, accounts: accounts, logger: logger.with(role: "gate")) { port in
+            services.append(GateServer(
+                configuration: configuration.gate, accounts: accounts, logger: logger.with(role: "gate"), metricsText: FluxMetrics.exposition
+            ) { port in
                 await ready.signal(port: port)
             })
         }
+
+        if let port = configuration.metricsPort {
+            let ready = metricsReady
+            services.append(MetricsServer(host: configuration.metricsHost, port: port, logger: logger.with(role: "metrics")) { port in
+                await ready.signal(port: port)
+            })
+        }
+
+        self.statusRPCReady = statusRPC?.ready ?? ReadySignal()
 
         if services.isEmpty {
             services.append(IdleService())
@@ -124,11 +151,15 @@ public final class FluxServer: Sendable {
         } catch {
             await gateReady.fail(error)
             await chatReady.fail(error)
+            await statusRPCReady.fail(error)
+            await metricsReady.fail(error)
             logger.critical("flux stopped on an error", metadata: ["error": "\(error)"])
             throw error
         }
         await gateReady.fail(ListenerNotStarted("flux stopped"))
         await chatReady.fail(ListenerNotStarted("flux stopped"))
+        await statusRPCReady.fail(ListenerNotStarted("flux stopped"))
+        await metricsReady.fail(ListenerNotStarted("flux stopped"))
         logger.notice("flux stopped")
     }
 

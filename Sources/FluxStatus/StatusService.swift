@@ -10,9 +10,14 @@ public actor StatusService: StatusAPI {
     private struct Registration {
         var report: ChatNodeReport
         var renewedAt: ContinuousClock.Instant
+        /// The message count and time the current rate is measured from.
+        var sample: (at: ContinuousClock.Instant, messagesIn: Int64)
+        var messagesPerSecond: Double = 0
     }
 
     private var nodes: [String: Registration] = [:]
+    /// Nodes an operator drained, with the run (instance) that was drained: a restarted node is not.
+    private var drained: [String: String?] = [:]
     private let kv: any KeyValueStore
     private let configuration: StatusConfiguration
     private let logger: Logger
@@ -25,10 +30,35 @@ public actor StatusService: StatusAPI {
     }
 
     public func reportChatNode(_ report: ChatNodeReport) {
-        if nodes[report.name] == nil {
-            logger.info("chat node registered", metadata: ["node": "\(report.name)", "address": "\(report.host):\(report.port)"])
+        let now = clock.now
+        var report = report
+        if let mark = drained[report.name] {
+            if mark == report.instance { report.draining = true } else { drained[report.name] = nil }
         }
-        nodes[report.name] = Registration(report: report, renewedAt: clock.now)
+        guard var registration = nodes[report.name], registration.report.instance == report.instance else {
+            logger.info("chat node registered", metadata: ["node": "\(report.name)", "address": "\(report.host):\(report.port)"])
+            nodes[report.name] = Registration(report: report, renewedAt: now, sample: (now, report.messagesIn ?? 0))
+            return
+        }
+        registration.report = report
+        registration.renewedAt = now
+        let elapsed = registration.sample.at.duration(to: now)
+        if elapsed >= .seconds(1) {
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            registration.messagesPerSecond = Double(max(0, (report.messagesIn ?? 0) - registration.sample.messagesIn)) / seconds
+            registration.sample = (now, report.messagesIn ?? 0)
+        }
+        nodes[report.name] = registration
+    }
+
+    public func setDraining(name: String, _ draining: Bool) throws(FluxError) -> ChatNodeReport {
+        guard var registration = liveRegistrations().first(where: { $0.report.name == name }) else {
+            throw FluxError(.invalidTarget, "no live chat node named \(name)")
+        }
+        drained[name] = draining ? .some(registration.report.instance) : nil
+        registration.report.draining = draining
+        nodes[name] = registration
+        return described(registration)
     }
 
     public func removeChatNode(name: String) {
@@ -38,7 +68,7 @@ public actor StatusService: StatusAPI {
     }
 
     public func liveChatNodes() -> [ChatNodeReport] {
-        liveRegistrations().map(\.report).sorted { $0.name < $1.name }
+        liveRegistrations().map(described).sorted { $0.name < $1.name }
     }
 
     public func assignChatNode(uid: Int64) async throws(FluxError) -> ChatAssignment {
@@ -63,6 +93,15 @@ public actor StatusService: StatusAPI {
         reports
             .filter { !$0.draining && $0.sessions < max($0.capacity, 1) }
             .min { a, b in a.load == b.load ? a.name < b.name : a.load < b.load }
+    }
+
+    /// The report with what status adds for operators: renewal age and message rate.
+    private func described(_ registration: Registration) -> ChatNodeReport {
+        var report = registration.report
+        let age = registration.renewedAt.duration(to: clock.now)
+        report.renewedSecondsAgo = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
+        report.messagesPerSecond = registration.messagesPerSecond
+        return report
     }
 
     private func liveRegistrations() -> [Registration] {

@@ -150,6 +150,17 @@ public final class MariaDBStore: Store {
         }
     }
 
+    public func deleteUser(uid: Int64) async throws(StoreError) -> Bool {
+        try await transaction { connection throws(StoreError) in
+            var deleted = false
+            for statement in UserDeletion.statements {
+                let values = Array(repeating: MariaDBValue.int(uid), count: statement.count { $0 == "?" })
+                deleted = try connection.execute(statement, values).affectedRows > 0
+            }
+            return deleted
+        }
+    }
+
     public func addFriendship(_ a: Int64, _ b: Int64, backOfB: String, backOfA: String) async throws(StoreError) {
         let now = Self.now()
         _ = try await transaction { connection throws(StoreError) in

@@ -28,6 +28,15 @@ extension SQLiteStore {
         }
     }
 
+    public func deleteUser(uid: Int64) async throws(StoreError) -> Bool {
+        try await write { db in
+            for statement in UserDeletion.statements {
+                try db.execute(sql: statement, arguments: StatementArguments(Array(repeating: uid, count: statement.count { $0 == "?" })))
+            }
+            return db.changesCount > 0
+        }
+    }
+
     public func addFriendship(_ a: Int64, _ b: Int64, backOfB: String, backOfA: String) async throws(StoreError) {
         let now = Self.now()
         try await write { db in

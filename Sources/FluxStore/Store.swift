@@ -18,6 +18,9 @@ public protocol Store: Sendable {
     func users(after: Int64, limit: Int) async throws(StoreError) -> [User]
     /// Disables (or enables) an account; returns false if no such user. A disabled account cannot log in.
     func setDisabled(uid: Int64, _ disabled: Bool) async throws(StoreError) -> Bool
+    /// Deletes the account and everything that is only about it: its friendships and friend requests in both
+    /// directions, its receipts, and the messages it sent or received. Returns false if no such user.
+    func deleteUser(uid: Int64) async throws(StoreError) -> Bool
     /// Makes `a` and `b` friends in both directions without a request (operators), each with a back name.
     func addFriendship(_ a: Int64, _ b: Int64, backOfB: String, backOfA: String) async throws(StoreError)
     /// Changes a user's profile fields; returns the updated user, or nil if no such user.

@@ -33,8 +33,9 @@ public struct OutboxMailer: Mailer {
             throw MailError("cannot write \(path): \(error)")
         }
         logger.notice(
+            // The code stays in the file: logs never carry codes, tokens or passwords.
             "dev mailer: mail written to outbox (no SMTP configured)",
-            metadata: ["to": "\(message.to)", "file": "\(path)", "body": "\(message.body)"]
+            metadata: ["to": "\(message.to)", "file": "\(path)"]
         )
     }
 }

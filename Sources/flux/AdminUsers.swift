@@ -10,7 +10,7 @@ import NIOPosix
 struct AdminUsers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "users", abstract: "List, show, create, disable, enable accounts and reset passwords.",
-        subcommands: [List.self, Show.self, Create.self, Disable.self, Enable.self, ResetPassword.self])
+        subcommands: [List.self, Show.self, Create.self, Disable.self, Enable.self, Delete.self, ResetPassword.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List accounts by uid.")
@@ -79,11 +79,38 @@ struct AdminUsers: AsyncParsableCommand {
     }
 
     struct Disable: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable an account: it can no longer log in.")
+        static let configuration = CommandConfiguration(
+            abstract: "Disable an account: it can no longer log in; a live session is kicked and its token dropped.")
         @OptionGroup var common: CommonOptions
+        @OptionGroup var cluster: ClusterOptions
         @Argument(help: "uid") var uid: Int64
 
-        func run() async throws { try await AdminStore.setDisabled(uid, true, common) }
+        func run() async throws {
+            try await AdminStore.setDisabled(uid, true, common)
+            await AdminStore.forget(uid, common, cluster)
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete an account with its friendships, requests and messages (needs --yes); a live session is kicked.")
+        @OptionGroup var common: CommonOptions
+        @OptionGroup var cluster: ClusterOptions
+        @Argument(help: "uid") var uid: Int64
+        @Flag(help: "Confirm: the deletion cannot be undone.") var yes = false
+
+        func validate() throws {
+            guard yes else { throw ValidationError("deleting \(uid) cannot be undone: add --yes") }
+        }
+
+        func run() async throws {
+            let store = try await AdminStore.open(common)
+            let deleted = try await store.deleteUser(uid: uid)
+            try await store.close()
+            guard deleted else { throw AdminFailure("no user \(uid)") }
+            print("user \(uid) deleted")
+            await AdminStore.forget(uid, common, cluster)
+        }
     }
 
     struct Enable: AsyncParsableCommand {
@@ -161,6 +188,17 @@ enum AdminStore {
 
     static func hash(_ password: String, _ configuration: FluxConfiguration) async throws -> String {
         try await PasswordWorker(hasher: PasswordHasher(parameters: configuration.passwordParameters), threadPool: .singleton).hash(password)
+    }
+
+    /// Kicks `uid` and drops its token and cached profile in the running cluster; a warning (not a
+    /// failure) when the cluster is not running, since the store change already happened.
+    static func forget(_ uid: Int64, _ common: CommonOptions, _ cluster: ClusterOptions) async {
+        do {
+            let admin = try cluster.connect(try await common.load(roles: "all"))
+            if try await admin.forget(uid: uid) { print("user \(uid) was online: kicked") }
+        } catch {
+            FileHandle.standardError.write(Data("flux: warning: the running cluster was not told (\(error)); a session of \(uid) stays until it ends\n".utf8))
+        }
     }
 
     static func setDisabled(_ uid: Int64, _ disabled: Bool, _ common: CommonOptions) async throws {

@@ -89,11 +89,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await common.load(roles: role)
         let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { label in KeyValueLogHandler(label: label, level: level) }
         if check {
             print(ConfigurationSummary(configuration).text)
             return
@@ -113,7 +109,10 @@ struct Serve: AsyncParsableCommand {
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operate a Flux installation (exit 0 ok, 1 not found or refused, 2 usage).",
-        subcommands: [AdminUsers.self, AdminFriends.self, AdminMessages.self, Database.self])
+        subcommands: [
+            AdminUsers.self, AdminFriends.self, AdminMessages.self, AdminNodes.self, AdminSessions.self, AdminKick.self,
+            AdminStats.self, Database.self,
+        ])
 }
 
 /// `flux admin db …`: the store's schema.

@@ -57,4 +57,73 @@ import Testing
             #expect(try admin("users", "enable", "999999").status == 1)
         }
     }
+
+    @Test func liveSubcommandsSeeAndActOnTheRunningRoles() async throws {
+        try await TestFlux.run { (flux: TestFlux) async throws in
+            let status = try await flux.statusAddress()
+            let environment = ["FLUX_DATA_DIR": flux.dataDirectory]
+            func admin(_ arguments: String...) throws -> (status: Int32, output: String, errors: String) {
+                try FluxProcess.runToEnd(["admin"] + arguments + ["--status", status], environment: environment)
+            }
+            func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+            let ann = try await ChatUser.signUp(flux, "lann")
+            let ben = try await ChatUser.signUp(flux, "lben")
+            let cid = try await ChatUser.signUp(flux, "lcid")
+            try await makeFriends(ann, ben)
+            #expect(try await ann.text(ben, "one").error == .success)
+            _ = try await ben.client.next(.notifyTextChat)
+
+            let nodes = try admin("nodes", "--json")
+            #expect(nodes.status == 0, "\(nodes.errors)")
+            let nodeList = try #require(try json(nodes.output) as? [[String: Any]])
+            #expect(nodeList.map { $0["name"] as? String } == ["chat-1"])
+            #expect(nodeList.first?["capacity"] as? Int == 100_000 && nodeList.first?["draining"] as? Bool == false)
+            #expect(try admin("nodes").output.contains("chat-1"))
+
+            let sessions = try admin("sessions", "--json")
+            #expect(sessions.status == 0, "\(sessions.errors)")
+            let uids = try #require(try json(sessions.output) as? [[String: Any]]).compactMap { $0["uid"] as? Int }
+            #expect(uids.sorted() == [ann.uid, ben.uid, cid.uid].map(Int.init).sorted())
+            #expect(try admin("sessions", "--node", "nowhere").status == 1)
+
+            let stats = try admin("stats", "--json")
+            #expect(stats.status == 0, "\(stats.errors)")
+            let figures = try #require(try json(stats.output) as? [String: Any])
+            #expect(figures["users"] as? Int == 3 && figures["messages"] as? Int == 1 && figures["sessions"] as? Int == 3)
+            #expect(try admin("stats").output.contains("users: 3"))
+
+            // kick: 1021, then the connection closes; a second kick finds nobody.
+            let kicked = try admin("kick", "\(cid.uid)")
+            #expect(kicked.status == 0 && kicked.output.contains("kicked \(cid.uid)"), "\(kicked)")
+            let notice = try await cid.client.next(.notifyOffline, as: OfflineNotice.self)
+            #expect(notice.uid == cid.uid)
+            #expect(await cid.client.waitForClose())
+            let again = try admin("kick", "\(cid.uid)")
+            #expect(again.status == 1 && again.errors.contains("not online"))
+
+            // disable kicks at once and the old token no longer logs in.
+            #expect(try admin("users", "disable", "\(ben.uid)").status == 0)
+            _ = try await ben.client.next(.notifyOffline)
+            let retry = try await ChatClient.connect(host: "127.0.0.1", port: try #require(flux.chatPort))
+            let refused = try await retry.request(.chatLogin, ChatLoginRequest(uid: ben.uid, token: ben.token), as: ErrorReply.self)
+            #expect(refused.error != .success)
+            await retry.close()
+
+            // delete needs --yes, kicks the user and removes the account with its messages.
+            #expect(try admin("users", "delete", "\(ann.uid)").status == 2)
+            let deleted = try admin("users", "delete", "\(ann.uid)", "--yes")
+            #expect(deleted.status == 0, "\(deleted.errors)")
+            _ = try await ann.client.next(.notifyOffline)
+            #expect(try FluxProcess.runToEnd(["admin", "users", "show", "\(ann.uid)"], environment: environment).status == 1)
+            #expect(try admin("users", "delete", "\(ann.uid)", "--yes").status == 1)
+            let remaining = try #require(try json(try admin("stats", "--json").output) as? [String: Any])
+            #expect(remaining["users"] as? Int == 2 && remaining["messages"] as? Int == 0)
+            #expect(try await flux.gate.post("user_login", ["email": ann.email, "passwd": ann.password]).error == 1009)
+
+            // With nothing listening, live subcommands exit 1 with a clear reason.
+            let down = try FluxProcess.runToEnd(["admin", "nodes", "--status", "127.0.0.1:\(try freeLoopbackPort())"], environment: environment)
+            #expect(down.status == 1 && down.errors.contains("unreachable"), "\(down)")
+        }
+    }
 }

@@ -13,6 +13,8 @@ import Testing
         var nodes: [String: (process: FluxProcess, port: Int)]
         let gate: GateClient
         let outbox: Outbox
+        /// The status role's RPC listener, where `flux admin` connects.
+        let statusAddress: String
 
         static func start(redis: String, database: String, nodeLifetime: String = "2.5") async throws -> Cluster {
             let gatePort = try freeLoopbackPort()
@@ -43,7 +45,9 @@ import Testing
             }
             try await front.waitForLog("address=127.0.0.1:\(nodes["chat-2"]!.1) node=chat-2")
             try await front.waitForLog("address=127.0.0.1:\(nodes["chat-1"]!.1) node=chat-1")
-            return Cluster(front: front, nodes: nodes, gate: GateClient(port: gatePort), outbox: Outbox(folder: front.dataDirectory + "/outbox"))
+            return Cluster(
+                front: front, nodes: nodes, gate: GateClient(port: gatePort), outbox: Outbox(folder: front.dataDirectory + "/outbox"),
+                statusAddress: "127.0.0.1:\(statusPort)")
         }
 
         func stop() {

@@ -26,6 +26,7 @@ struct TestFlux: Sendable {
             "FLUX_GATE_PORT": "0",
             "FLUX_CHAT_HOST": "127.0.0.1",
             "FLUX_CHAT_PORT": "0",
+            "FLUX_STATUS_RPC_PORT": "0",
             // Cheap hashes: these tests check behaviour, not hash strength.
             "FLUX_SECURITY_SCRYPT_LOG_N": "10",
         ]
@@ -49,6 +50,11 @@ struct TestFlux: Sendable {
             try await group.waitForAll()
         }
         try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    /// `host:port` of the status role's RPC listener, for `flux admin --status`.
+    func statusAddress() async throws -> String {
+        "127.0.0.1:\(try await server.statusRPCReady.wait())"
     }
 
     var outbox: Outbox { Outbox(folder: dataDirectory + "/outbox") }

@@ -56,4 +56,32 @@ import Testing
         #expect(first != second && first.count == 32)
         #expect(try await kv.get("utoken_3") == second)
     }
+
+    @Test func aDrainedNodeStaysDrainedAcrossRenewalsUntilUndrainedOrRestarted() async throws {
+        let (status, _) = status()
+        await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 0, capacity: 10, instance: "run-1"))
+        await status.reportChatNode(ChatNodeReport(name: "b", host: "h", port: 2, sessions: 5, capacity: 10, instance: "run-1"))
+        #expect(try await status.setDraining(name: "a", true).draining)
+        // The node's own renewal (not yet knowing) does not undo the drain.
+        await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 0, capacity: 10, instance: "run-1"))
+        for uid in 1...3 { #expect(try await status.assignChatNode(uid: Int64(uid)).node == "b") }
+        #expect(await status.liveChatNodes().first { $0.name == "a" }?.draining == true)
+        // A restart (a new instance) comes back assignable.
+        await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 0, capacity: 10, instance: "run-2"))
+        #expect(try await status.assignChatNode(uid: 9).node == "a")
+        _ = try await status.setDraining(name: "a", true)
+        #expect(try await !status.setDraining(name: "a", false).draining)
+        await #expect(throws: FluxError.self) { _ = try await status.setDraining(name: "nobody", true) }
+    }
+
+    @Test func theMessageRateComesFromSuccessiveRenewals() async throws {
+        let (status, _) = status()
+        await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 0, capacity: 10, instance: "r", messagesIn: 100))
+        try await Task.sleep(for: .milliseconds(1100))
+        await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 0, capacity: 10, instance: "r", messagesIn: 320))
+        let rate = try #require(await status.liveChatNodes().first?.messagesPerSecond)
+        // 220 texts over a little more than 1.1 s (the exact time depends on the machine's load).
+        #expect(rate > 20 && rate <= 200)
+        #expect(try #require(await status.liveChatNodes().first?.renewedSecondsAgo) < 5)
+    }
 }

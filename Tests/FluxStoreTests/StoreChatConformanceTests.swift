@@ -184,4 +184,27 @@ import Testing
         #expect(try await store.recentMessages(of: b.uid + 1_000_000, limit: 3).isEmpty)
         try await store.close()
     }
+
+    @Test(arguments: StoreBackend.allCases)
+    func deletingAUserRemovesItsFriendshipsRequestsAndMessagesOnly(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let people = try await users(store, 3)
+        let (a, b, c) = (people[0], people[1], people[2])
+        try await store.addFriendship(a.uid, b.uid, backOfB: "b", backOfA: "a")
+        try await store.addFriendship(b.uid, c.uid, backOfB: "c", backOfA: "b")
+        try await store.saveFriendRequest(from: a.uid, to: c.uid, applyName: "a", backName: "c")
+        _ = try await store.appendMessages([
+            NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "1", content: "a to b"),
+            NewMessage(fromUID: b.uid, toUID: c.uid, clientMsgID: "2", content: "b to c"),
+        ])
+        let messagesBefore = try await store.messageCount()
+        #expect(try await store.deleteUser(uid: a.uid))
+        #expect(try await store.user(uid: a.uid) == nil)
+        #expect(try await store.friends(of: b.uid).map(\.user.uid) == [c.uid])
+        #expect(try await store.friendRequests(to: c.uid, limit: 10).isEmpty)
+        #expect(try await store.messageCount() == messagesBefore - 1)
+        #expect(try await store.undeliveredMessages(to: c.uid, after: 0, limit: 10).map(\.content) == ["b to c"])
+        #expect(try await !store.deleteUser(uid: a.uid))
+        try await store.close()
+    }
 }

@@ -1,0 +1,35 @@
+import Metrics
+import Prometheus
+import Synchronization
+
+/// The process's Prometheus registry, installed once as the swift-metrics backend.
+///
+/// swift-metrics allows one bootstrap per process, and instruments made before it report nowhere, so
+/// `FluxServer` bootstraps before it builds any role.
+public enum FluxMetrics {
+    /// Where every instrument of this process is registered.
+    public static let registry = PrometheusCollectorRegistry()
+    private static let bootstrapped = Mutex(false)
+
+    /// Installs the Prometheus factory as the metrics backend (once; later calls do nothing).
+    public static func bootstrap() {
+        bootstrapped.withLock { done in
+            guard !done else { return }
+            done = true
+            var factory = PrometheusMetricsFactory(registry: registry)
+            // Chat latencies are well under a millisecond: the default buckets start at 5 ms.
+            factory.defaultDurationHistogramBuckets = [
+                .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+                .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+                .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+            ]
+            MetricsSystem.bootstrap(factory)
+        }
+    }
+
+    /// The Prometheus text exposition of every instrument.
+    @Sendable public static func exposition() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}
