@@ -147,10 +147,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FluxBench",
+            dependencies: [
+                "FluxClient", "FluxProtocol", "FluxServer", "FluxStore", "FluxCrypto",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "flux",
             dependencies: [
-                "FluxServer", "FluxStore", "FluxGate", "FluxCrypto",
+                "FluxServer", "FluxBench", "FluxStore", "FluxGate", "FluxCrypto",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -22,7 +22,7 @@ struct Flux: AsyncParsableCommand {
               flux admin db migrate --config etc/cluster/front.yaml
             """,
         version: FluxVersion.current,
-        subcommands: [Serve.self, Admin.self],
+        subcommands: [Serve.self, Admin.self, BenchCommand.self],
         defaultSubcommand: Serve.self
     )
 

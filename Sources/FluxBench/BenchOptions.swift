@@ -1,0 +1,22 @@
+/// How big and how long each scenario runs.
+public struct BenchOptions: Sendable {
+    /// Friend pairs for the relay scenarios.
+    public var pairs = 16
+    /// Unacknowledged texts a sender may have in flight.
+    public var window = 32
+    /// Seconds measured (after `warmup`).
+    public var duration: Double = 10
+    public var warmup: Double = 2
+    /// Texts per second over all pairs; nil sends as fast as the window allows.
+    public var rate: Double?
+    /// Logged-in connections of the idle scenario.
+    public var connections = 10_000
+    /// Concurrent login loops of the login scenario.
+    public var loginConcurrency = 8
+    /// scrypt cost (2^logN) of the bench users' passwords in the login scenario.
+    public var loginScryptLogN = 15
+    /// Redis for cluster-relay (`redis://host:port/db`); nil starts a `redis-server` from PATH.
+    public var redisURL: String?
+
+    public init() {}
+}

@@ -1,0 +1,274 @@
+import Dispatch
+import FluxClient
+import FluxProtocol
+import Foundation
+import Histogram
+import NIOCore
+import Synchronization
+
+/// The `flux bench` scenarios. Each starts what it measures (Flux processes from this binary, or the
+/// baseline relay), drives it over real loopback sockets and returns its figures.
+public enum Bench {
+    public static let scenarios = ["relay", "idle", "login", "cluster-relay", "baseline"]
+
+    /// Runs `scenario` (or `all`); `progress` hears what is happening.
+    public static func run(_ scenario: String, options: BenchOptions, progress: @escaping @Sendable (String) -> Void) async throws -> [BenchResult] {
+        let limit = FileDescriptorLimit.raise()
+        progress("open-file limit \(limit) (raised to the hard limit)")
+        switch scenario {
+        case "baseline":
+            return [try await baseline(options, progress)]
+        case "relay":
+            let base = try await baseline(options, progress)
+            return [base, try await relay(options, baseline: base, progress)]
+        case "cluster-relay":
+            let base = try await baseline(options, progress)
+            return [base, try await clusterRelay(options, baseline: base, progress)]
+        case "idle":
+            return [try await idle(options, fileLimit: limit, progress)]
+        case "login":
+            return [try await login(options, progress)]
+        case "all":
+            let base = try await baseline(options, progress)
+            return [
+                base, try await relay(options, baseline: base, progress), try await clusterRelay(options, baseline: base, progress),
+                try await idle(options, fileLimit: limit, progress), try await login(options, progress),
+            ]
+        default:
+            throw BenchError("unknown scenario '\(scenario)': one of \((scenarios + ["all"]).joined(separator: ", "))")
+        }
+    }
+
+    private static func relayParameters(_ options: BenchOptions) -> [String: String] {
+        [
+            "pairs": "\(options.pairs)", "window": "\(options.window)", "duration": "\(options.duration)s",
+            "rate": options.rate.map { "\(Int($0))/s" } ?? "unlimited",
+        ]
+    }
+
+    // MARK: - baseline
+
+    static func baseline(_ options: BenchOptions, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
+        progress("baseline: minimal NIO relay, \(options.pairs) pairs")
+        let server = try await BaselineRelayServer.start()
+        let counters = RelayCounters()
+        var pairs: [RelayPair] = []
+        for index in 0..<options.pairs {
+            let senderUID = Int64(2 * index + 2)
+            let sender = try await BenchSession.open(uid: senderUID, token: "-", host: "127.0.0.1", port: server.port)
+            let receiver = try await BenchSession.open(uid: senderUID + 1, token: "-", host: "127.0.0.1", port: server.port)
+            pairs.append(RelayPair(sender: sender, receiver: receiver, window: options.window, ratePerSecond: perPair(options), counters: counters))
+        }
+        let figures = try await RelayRun.run(pairs, counters: counters, warmup: .seconds(options.warmup), duration: .seconds(options.duration))
+        for pair in pairs {
+            pair.sender.close()
+            pair.receiver.close()
+        }
+        await server.stop()
+        var result = BenchResult(scenario: "baseline", parameters: relayParameters(options))
+        result.add("delivered", figures.deliveredPerSecond, "msg/s")
+        result.addLatencies("send→notify", figures.latency)
+        result.add("lost", Double(figures.acknowledged - min(figures.delivered, figures.acknowledged)), "")
+        return result
+    }
+
+    private static func perPair(_ options: BenchOptions) -> Double? {
+        options.rate.map { $0 / Double(max(options.pairs, 1)) }
+    }
+
+    // MARK: - relay
+
+    static func relay(_ options: BenchOptions, baseline: BenchResult?, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
+        progress("relay: starting flux --role all")
+        let flux = try await FluxUnderTest.single(logN: 10)
+        do {
+            let result = try await relay(options, flux: flux, scenario: "relay", baseline: baseline, crossNodes: false, progress)
+            await flux.stop()
+            return result
+        } catch {
+            await flux.stop()
+            throw error
+        }
+    }
+
+    static func clusterRelay(_ options: BenchOptions, baseline: BenchResult?, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
+        let redis = try await BenchRedis.start(options.redisURL)
+        progress("cluster-relay: starting a front process and two chat nodes on \(redis.url)")
+        let flux: FluxUnderTest
+        do {
+            flux = try await FluxUnderTest.cluster(redisURL: redis.url, logN: 10)
+        } catch {
+            redis.stop()
+            throw error
+        }
+        defer { redis.stop() }
+        do {
+            let result = try await relay(options, flux: flux, scenario: "cluster-relay", baseline: baseline, crossNodes: true, progress)
+            await flux.stop()
+            return result
+        } catch {
+            await flux.stop()
+            throw error
+        }
+    }
+
+    private static func relay(
+        _ options: BenchOptions, flux: FluxUnderTest, scenario: String, baseline: BenchResult?, crossNodes: Bool,
+        _ progress: @Sendable (String) -> Void
+    ) async throws -> BenchResult {
+        let accounts = BenchAccounts(databaseURL: flux.databaseURL, gatePort: flux.gatePort)
+        let prefix = "r\(UUID().uuidString.prefix(6).lowercased())"
+        progress("\(scenario): creating and logging in \(2 * options.pairs) users")
+        let uids = try await accounts.createUsers(2 * options.pairs, prefix: prefix, logN: 10, pairs: true)
+        let logins = try await accounts.logIn(prefix: prefix, indices: 0..<uids.count)
+        let counters = RelayCounters()
+        var pairs: [RelayPair] = []
+        for index in 0..<options.pairs {
+            let (a, b) = (logins[2 * index], logins[2 * index + 1])
+            // Across nodes: senders on the first chat node, receivers on the second.
+            let senderPort = crossNodes ? flux.nodes[0].chatPort : a.port
+            let receiverPort = crossNodes ? flux.nodes[1].chatPort : b.port
+            let sender = try await BenchSession.open(uid: a.uid, token: a.token, host: a.host, port: senderPort)
+            let receiver = try await BenchSession.open(uid: b.uid, token: b.token, host: b.host, port: receiverPort)
+            pairs.append(RelayPair(sender: sender, receiver: receiver, window: options.window, ratePerSecond: perPair(options), counters: counters))
+        }
+        let storedBefore = try await accounts.storedMessageCount()
+        progress("\(scenario): sending for \(options.warmup)s warm-up + \(options.duration)s")
+        let figures = try await RelayRun.run(pairs, counters: counters, warmup: .seconds(options.warmup), duration: .seconds(options.duration))
+        let storedAfter = try await accounts.storedMessageCount()
+        let memory = flux.chatResidentBytes
+        for pair in pairs {
+            pair.sender.close()
+            pair.receiver.close()
+        }
+        var result = BenchResult(scenario: scenario, parameters: relayParameters(options))
+        result.add("delivered", figures.deliveredPerSecond, "msg/s")
+        if let base = baseline?.value("delivered"), base > 0 {
+            result.add("of baseline", 100 * figures.deliveredPerSecond / base, "%")
+        }
+        result.addLatencies("send→notify", figures.latency)
+        result.add("acknowledged (1018)", Double(figures.acknowledged), "")
+        result.add("stored", Double(storedAfter - storedBefore), "")
+        result.add("acknowledged but not delivered", Double(max(0, figures.acknowledged - figures.delivered)), "")
+        result.add("refused", Double(figures.refused), "")
+        result.add("chat server RSS", Double(memory) / 1_048_576, "MiB")
+        if storedAfter - storedBefore != figures.acknowledged {
+            result.notes.append("stored count differs from acknowledged count: check the server log")
+        }
+        return result
+    }
+
+    // MARK: - idle
+
+    static func idle(_ options: BenchOptions, fileLimit: Int, _ progress: @escaping @Sendable (String) -> Void) async throws -> BenchResult {
+        // Each connection needs a descriptor here and one in the server: stay under the limit.
+        let count = min(options.connections, max(1, fileLimit - 256))
+        progress("idle: starting flux --role all for \(count) connections")
+        let flux = try await FluxUnderTest.single(logN: 10)
+        var sessions: [BenchSession] = []
+        do {
+            let accounts = BenchAccounts(databaseURL: flux.databaseURL, gatePort: flux.gatePort)
+            let prefix = "i\(UUID().uuidString.prefix(6).lowercased())"
+            let uids = try await accounts.createUsers(count, prefix: prefix, logN: 10, pairs: false)
+            _ = uids
+            try await Task.sleep(for: .milliseconds(500))
+            let before = ProcessMemory.residentBytes(of: flux.nodes[0].process.processIdentifier) ?? 0
+            progress("idle: server RSS before connections \(before / 1024) KiB; logging in \(count) users")
+            let started = ContinuousClock.now
+            sessions = try await withThrowingTaskGroup(of: [BenchSession].self) { group in
+                let lanes = 16
+                for lane in 0..<lanes {
+                    group.addTask {
+                        var mine: [BenchSession] = []
+                        for index in stride(from: lane, to: count, by: lanes) {
+                            let login = try await accounts.logIn("\(prefix)-\(index)@bench.invalid")
+                            // 127.0.0.2, .3, …: 20,000 connections per source address keep clear of the
+                            // ~28,000 ephemeral ports one address pair has.
+                            let source = "127.0.0.\(2 + index / 20_000)"
+                            mine.append(try await BenchSession.open(
+                                uid: login.uid, token: login.token, host: login.host, port: login.port, sourceHost: source))
+                        }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            let loginTime = started.duration(to: .now)
+            progress("idle: \(sessions.count) logged in; heartbeats for \(options.duration)s")
+            for session in sessions {
+                session.onLoop {
+                    _ = session.eventLoop.scheduleRepeatedTask(initialDelay: .seconds(Int64.random(in: 1...10)), delay: .seconds(10)) { _ in
+                        session.connection.send(.heartbeat, text: "{}")
+                    }
+                }
+            }
+            try await Task.sleep(for: .seconds(options.duration))
+            let after = ProcessMemory.residentBytes(of: flux.nodes[0].process.processIdentifier) ?? 0
+            var result = BenchResult(scenario: "idle", parameters: [
+                "connections": "\(sessions.count)", "requested": "\(options.connections)", "duration": "\(options.duration)s",
+                "fd limit": "\(fileLimit)",
+            ])
+            result.add("server RSS before", Double(before) / 1_048_576, "MiB")
+            result.add("server RSS with connections", Double(after) / 1_048_576, "MiB")
+            result.add("per connection", Double(after - before) / Double(max(sessions.count, 1)) / 1024, "KiB")
+            let seconds = Double(loginTime.components.seconds) + Double(loginTime.components.attoseconds) / 1e18
+            result.add("logins (HTTP + chat, scrypt 2^10)", Double(sessions.count) / seconds, "per s")
+            if count < options.connections {
+                result.notes.append("capped at \(count) connections by the open-file limit \(fileLimit) (hard limit of this machine)")
+            }
+            for session in sessions { session.close() }
+            await flux.stop()
+            return result
+        } catch {
+            for session in sessions { session.close() }
+            await flux.stop()
+            throw error
+        }
+    }
+
+    // MARK: - login
+
+    static func login(_ options: BenchOptions, _ progress: @escaping @Sendable (String) -> Void) async throws -> BenchResult {
+        progress("login: starting flux --role all; users with scrypt 2^\(options.loginScryptLogN)")
+        let flux = try await FluxUnderTest.single(logN: options.loginScryptLogN)
+        do {
+            let accounts = BenchAccounts(databaseURL: flux.databaseURL, gatePort: flux.gatePort)
+            let prefix = "l\(UUID().uuidString.prefix(6).lowercased())"
+            let workers = max(1, options.loginConcurrency)
+            _ = try await accounts.createUsers(workers, prefix: prefix, logN: options.loginScryptLogN, pairs: false)
+            let stop = ContinuousClock.now.advanced(by: .seconds(options.warmup + options.duration))
+            let measureFrom = ContinuousClock.now.advanced(by: .seconds(options.warmup))
+            let histograms = try await withThrowingTaskGroup(of: Histogram<UInt64>.self) { group in
+                for worker in 0..<workers {
+                    group.addTask {
+                        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+                        while ContinuousClock.now < stop {
+                            let start = ContinuousClock.now
+                            let login = try await accounts.logIn("\(prefix)-\(worker)@bench.invalid")
+                            let session = try await BenchSession.open(uid: login.uid, token: login.token, host: login.host, port: login.port)
+                            let elapsed = start.duration(to: .now)
+                            session.close()
+                            if start >= measureFrom, ContinuousClock.now < stop {
+                                _ = histogram.record(UInt64(elapsed.components.seconds) * 1_000_000 + UInt64(elapsed.components.attoseconds / 1_000_000_000_000))
+                            }
+                        }
+                        return histogram
+                    }
+                }
+                return try await group.reduce(into: [Histogram<UInt64>]()) { $0.append($1) }
+            }
+            var all = Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+            for histogram in histograms { all.add(histogram) }
+            var result = BenchResult(scenario: "login", parameters: [
+                "concurrency": "\(workers)", "duration": "\(options.duration)s", "scrypt": "2^\(options.loginScryptLogN)",
+            ])
+            result.add("logins (HTTP + chat)", Double(all.totalCount) / options.duration, "per s")
+            result.addLatencies("login", all)
+            await flux.stop()
+            return result
+        } catch {
+            await flux.stop()
+            throw error
+        }
+    }
+}

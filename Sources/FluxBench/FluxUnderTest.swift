@@ -1,0 +1,158 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The Flux processes a benchmark runs against: started by the bench (this same binary, `--role all` or a
+/// front process and two chat nodes), each with its own ports and a temporary data folder.
+final class FluxUnderTest: @unchecked Sendable {
+    // @unchecked: the fields are set once in `start` and only read afterwards; `Process` is thread-safe
+    // for the isRunning/terminate calls made here.
+    struct Node {
+        let name: String
+        let process: Process
+        let chatPort: Int
+    }
+
+    let gatePort: Int
+    let databaseURL: String
+    let dataDirectory: String
+    private(set) var nodes: [Node] = []
+    private var processes: [Process] = []
+
+    private init(gatePort: Int, databaseURL: String, dataDirectory: String) {
+        self.gatePort = gatePort
+        self.databaseURL = databaseURL
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The executable of this process (the `flux` binary).
+    static var executable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// `flux --role all` with SQLite and the in-process KV.
+    static func single(logN: Int) async throws -> FluxUnderTest {
+        let folder = try temporaryFolder()
+        let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
+        let chatPort = try freeLoopbackPort()
+        let process = try flux.spawn(["--role", "all"], [
+            "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_STATUS_RPC_PORT": "\(try freeLoopbackPort())",
+            "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)",
+        ], log: "flux")
+        flux.nodes = [Node(name: "chat-1", process: process, chatPort: chatPort)]
+        try await flux.waitUntilUp()
+        return flux
+    }
+
+    /// A front process (gate, status, verify) and two chat nodes sharing Redis and one SQLite file.
+    static func cluster(redisURL: String, logN: Int) async throws -> FluxUnderTest {
+        let folder = try temporaryFolder()
+        let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
+        let statusPort = try freeLoopbackPort()
+        let verifyPort = try freeLoopbackPort()
+        let common = [
+            "FLUX_KV_URL": redisURL, "FLUX_DB_URL": flux.databaseURL, "FLUX_RPC_HOST": "127.0.0.1",
+            "FLUX_STATUS_ADDRESS": "127.0.0.1:\(statusPort)", "FLUX_VERIFY_ADDRESS": "127.0.0.1:\(verifyPort)",
+            "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)",
+        ]
+        _ = try flux.spawn(["--role", "gate,status,verify"], common.merging([
+            "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_STATUS_RPC_PORT": "\(statusPort)", "FLUX_VERIFY_RPC_PORT": "\(verifyPort)",
+        ]) { $1 }, log: "front")
+        try await flux.waitForHTTP()
+        for name in ["chat-1", "chat-2"] {
+            let chatPort = try freeLoopbackPort()
+            let process = try flux.spawn(["--role", "chat"], common.merging([
+                "FLUX_CHAT_NAME": name, "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_CHAT_RPC_PORT": "\(try freeLoopbackPort())",
+                "FLUX_CHAT_RENEW_INTERVAL": "0.5",
+            ]) { $1 }, log: name)
+            flux.nodes.append(Node(name: name, process: process, chatPort: chatPort))
+        }
+        try await flux.waitUntilUp()
+        // Both nodes must be registered with status before logins are spread.
+        try await Task.sleep(for: .seconds(1))
+        return flux
+    }
+
+    private static func temporaryFolder() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-bench-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    private func spawn(_ arguments: [String], _ environment: [String: String], log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FLUX_") }
+        env.merge([
+            "FLUX_DATA_DIR": dataDirectory, "FLUX_GATE_HOST": "127.0.0.1", "FLUX_CHAT_HOST": "127.0.0.1",
+            "FLUX_CHAT_CAPACITY": "1000000", "FLUX_LOG_LEVEL": "warning",
+            "FLUX_VERIFY_REQUESTS_PER_ADDRESS_PER_HOUR": "1000000", "FLUX_GATE_MAX_LOGIN_FAILURES": "1000000",
+        ]) { $1 }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let logPath = "\(dataDirectory)/\(log).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: logPath)
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        try process.run()
+        processes.append(process)
+        return process
+    }
+
+    private func waitForHTTP() async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while ContinuousClock.now < deadline {
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(gatePort)/healthz")!),
+                (response as? HTTPURLResponse)?.statusCode == 200
+            {
+                return
+            }
+            if processes.contains(where: { !$0.isRunning }) { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BenchError("flux did not start; see the logs in \(dataDirectory)")
+    }
+
+    private func waitUntilUp() async throws {
+        try await waitForHTTP()
+        for node in nodes {
+            let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+            while !Self.accepts(port: node.chatPort) {
+                guard ContinuousClock.now < deadline, node.process.isRunning else {
+                    throw BenchError("chat node \(node.name) did not start; see the logs in \(dataDirectory)")
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+    }
+
+    private static func accepts(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// Resident memory of the chat node processes together.
+    var chatResidentBytes: Int {
+        nodes.reduce(0) { $0 + (ProcessMemory.residentBytes(of: $1.process.processIdentifier) ?? 0) }
+    }
+
+    /// Stops every process (SIGTERM, then SIGKILL) and removes the data folder.
+    func stop() async {
+        for process in processes where process.isRunning { process.terminate() }
+        for _ in 0..<100 where processes.contains(where: \.isRunning) {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import FluxBench
+import Foundation
+
+/// `flux bench SCENARIO`: the load generator and its figures.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure Flux: relay, idle, login, cluster-relay, baseline, or all.",
+        discussion: """
+            Each scenario starts what it measures from this binary on loopback (flux --role all; for
+            cluster-relay a front process, two chat nodes and Redis) and drives it over real sockets.
+            relay and cluster-relay also run baseline (a minimal NIO relay inside the bench) with the same
+            load, so their figure is read as a share of this machine's ceiling. Build with -c release.
+            """)
+
+    @Argument(help: "relay, idle, login, cluster-relay, baseline or all") var scenario: String
+    @Option(help: "Friend pairs sending texts (relay scenarios).") var pairs = 16
+    @Option(help: "Unacknowledged texts per sender.") var window = 32
+    @Option(help: "Texts per second over all pairs (default: as fast as the window allows).") var rate: Double?
+    @Option(help: "Seconds measured.") var duration: Double = 10
+    @Option(help: "Seconds of warm-up before measuring.") var warmup: Double = 2
+    @Option(help: "Logged-in connections (idle).") var connections = 10_000
+    @Option(help: "Concurrent login loops (login).") var loginConcurrency = 8
+    @Option(help: "scrypt cost 2^N of the users' passwords (login).") var scryptLogN = 15
+    @Option(help: "Redis for cluster-relay (default: start redis-server from PATH).") var redis: String?
+    @Flag(help: "Print JSON instead of tables.") var json = false
+
+    func validate() throws {
+        guard Bench.scenarios.contains(scenario) || scenario == "all" else {
+            throw ValidationError("unknown scenario '\(scenario)': one of \((Bench.scenarios + ["all"]).joined(separator: ", "))")
+        }
+        guard pairs > 0, window > 0, duration > 0, warmup >= 0, connections > 0, loginConcurrency > 0, (10...20).contains(scryptLogN) else {
+            throw ValidationError("sizes and durations must be positive; --scrypt-log-n 10…20")
+        }
+    }
+
+    func run() async throws {
+        var options = BenchOptions()
+        options.pairs = pairs
+        options.window = window
+        options.rate = rate
+        options.duration = duration
+        options.warmup = warmup
+        options.connections = connections
+        options.loginConcurrency = loginConcurrency
+        options.loginScryptLogN = scryptLogN
+        options.redisURL = redis
+        let results: [BenchResult]
+        do {
+            results = try await Bench.run(scenario, options: options) { line in
+                FileHandle.standardError.write(Data("bench: \(line)\n".utf8))
+            }
+        } catch {
+            throw AdminFailure("bench \(scenario) failed: \(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            print(String(decoding: try encoder.encode(results), as: UTF8.self))
+        } else {
+            print(results.map(\.table).joined(separator: "\n\n"))
+        }
+    }
+}
