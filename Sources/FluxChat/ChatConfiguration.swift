@@ -22,6 +22,8 @@ public struct ChatConfiguration: Sendable, Hashable {
     public var maxTextLength: Int = 4000
     /// Most texts in one 1017 request.
     public var maxTextsPerRequest: Int = 50
+    /// 1017s of one connection waiting for their commit before the connection's next frame waits too.
+    public var maxTextsInFlight: Int = 64
     /// Offline messages fetched per store read when a user logs in.
     public var backlogPageSize: Int = 500
 

@@ -83,15 +83,30 @@ public struct ChatServer: Service {
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         do {
+                            // Frames already queued go out together: one event-loop task and one flush per
+                            // group instead of per frame.
+                            var group: [OutboundFrame] = []
                             for await item in queue {
-                                // Written through the channel so the future completes only once the frame
-                                // is in the socket: only then is its message marked delivered.
-                                try await channel.writeAndFlush(item.frame).get()
+                                group.append(item)
                                 session.dequeued()
-                                if let delivery = item.delivery {
+                                if session.queuedFrames > 0, group.count < 64 { continue }
+                                let frames = group
+                                group.removeAll(keepingCapacity: true)
+                                // The future completes once the frames are in the socket: only then are
+                                // their messages marked delivered.
+                                try await channel.eventLoop.flatSubmit {
+                                    var last = channel.eventLoop.makeSucceededVoidFuture()
+                                    for item in frames { last = channel.write(item.frame) }
+                                    channel.flush()
+                                    return last
+                                }.get()
+                                var delivered: [Int64] = []
+                                for item in frames {
+                                    guard let delivery = item.delivery else { continue }
                                     metrics.delivered(committedAt: delivery.committedAt)
-                                    await tracker.delivered(uid: delivery.uid, messageID: delivery.messageID)
+                                    delivered.append(delivery.messageID)
                                 }
+                                if !delivered.isEmpty { await tracker.delivered(delivered) }
                             }
                         } catch {
                             // The peer is gone; the reader sees the close too.

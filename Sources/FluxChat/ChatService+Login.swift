@@ -146,10 +146,11 @@ extension ChatService {
         }
     }
 
+    /// The 1019 of a stored text (written by `TextChatJSON`: this is the hottest frame).
     static func textNotice(_ message: StoredMessage) throws -> ChatFrame {
-        try ChatFrame(.notifyTextChat, json: TextChatMessage(
+        ChatFrame(id: .notifyTextChat, body: TextChatJSON.encode(TextChatMessage(
             error: .success, fromuid: message.fromUID, touid: message.toUID,
-            textArray: [TextItem(msgid: message.clientMsgID, content: message.content, seq: message.seq, time: message.createdAt)]))
+            textArray: [TextItem(msgid: message.clientMsgID, content: message.content, seq: message.seq, time: message.createdAt)])))
     }
 }
 

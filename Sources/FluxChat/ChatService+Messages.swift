@@ -1,9 +1,11 @@
+import NIOCore
 import FluxProtocol
 import FluxStore
 
 extension ChatService {
-    /// 1017: checks, stores every text (durable before the 1018); the batcher delivers new ones to the
-    /// recipient if online.
+    /// 1017: checks, then queues the texts for the next group commit and returns without waiting for it,
+    /// so the connection's next frame is read at once. The 1018 goes out after the commit (durable before
+    /// it is acknowledged), in the order of the 1017s; the batcher delivers new texts to the recipient.
     func sendText(_ request: TextChatMessage, uid: Int64, session: ChatSession) async throws {
         guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot message yourself") }
         guard !request.textArray.isEmpty else { throw FluxError(.badJSON, "empty text_array") }
@@ -16,23 +18,30 @@ extension ChatService {
                 throw FluxError(.textTooLong, "text over \(configuration.maxTextLength) characters")
             }
         }
-        guard try await storeCall({ () async throws(StoreError) in try await store.areFriends(uid, request.touid) }) else {
-            throw FluxError(.notFriends, "\(request.touid) is not a friend")
+        // Friendships are never taken back while a session lives, so a yes is remembered for the session.
+        if !session.knowsFriend(request.touid) {
+            guard try await storeCall({ () async throws(StoreError) in try await store.areFriends(uid, request.touid) }) else {
+                throw FluxError(.notFriends, "\(request.touid) is not a friend")
+            }
+            session.rememberFriend(request.touid)
         }
-        let stored: [StoredMessage]
-        do {
-            stored = try await batcher.append(request.textArray.map {
-                NewMessage(fromUID: uid, toUID: request.touid, clientMsgID: $0.msgid, content: $0.content)
-            })
-        } catch {
-            logger.error("texts not stored", metadata: ["uid": "\(uid)", "error": "\(error)"])
-            throw FluxError(.internalError, "store failed")
+        let messages = request.textArray.map { NewMessage(fromUID: uid, toUID: request.touid, clientMsgID: $0.msgid, content: $0.content) }
+        session.textsInFlight.add(1, ordering: .relaxed)
+        await batcher.enqueue(messages) { [self] result in
+            session.textsInFlight.subtract(1, ordering: .relaxed)
+            switch result {
+            case .success(let stored):
+                metrics.received(stored.count { !$0.isDuplicate })
+                session.send(Self.textResponse(stored, from: uid, to: request.touid))
+            case .failure(let error):
+                logger.error("texts not stored", metadata: ["uid": "\(uid)", "error": "\(error)"])
+                reply(.textChat, error: .internalError, to: session)
+            }
         }
-        metrics.received(stored.count { !$0.isDuplicate })
-        send(.textChatResponse, TextChatMessage(
-            error: .success, fromuid: uid, touid: request.touid,
-            textArray: stored.map { TextItem(msgid: $0.clientMsgID, content: $0.content, seq: $0.seq, time: $0.createdAt) }),
-            to: session)
+        // Back-pressure: a client far ahead of the store waits for a commit before its next frame is read.
+        while session.textsInFlight.load(ordering: .relaxed) >= configuration.maxTextsInFlight {
+            await batcher.waitForCommit()
+        }
     }
 
     /// 1101: a page of one conversation of the session's user.
@@ -66,5 +75,13 @@ extension ChatService {
         }
         send(.receiptResponse, ReceiptMessage(error: .success, peer: request.peer, seq: request.seq, kind: request.kind), to: session)
         await notify(request.peer, .notifyReceipt, ReceiptNotice(fromuid: uid, seq: request.seq, kind: request.kind))
+    }
+
+    /// The 1018 for `stored`: every text with the sequence number and time the store gave it.
+    static func textResponse(_ stored: [StoredMessage], from uid: Int64, to peer: Int64) -> ChatFrame {
+        let message = TextChatMessage(
+            error: .success, fromuid: uid, touid: peer,
+            textArray: stored.map { TextItem(msgid: $0.clientMsgID, content: $0.content, seq: $0.seq, time: $0.createdAt) })
+        return ChatFrame(id: .textChatResponse, body: TextChatJSON.encode(message))
     }
 }

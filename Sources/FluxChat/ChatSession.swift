@@ -11,6 +11,8 @@ public final class ChatSession: Sendable {
         /// While the offline backlog is being sent, live messages wait here so they arrive after it.
         var heldLive: [OutboundFrame]?
         var finished = false
+        /// Peers known to be friends of this session's user (friendships are never taken back).
+        var friends: Set<Int64> = []
     }
 
     /// Unique per process, for logs and to tell an old session from its replacement.
@@ -23,6 +25,8 @@ public final class ChatSession: Sendable {
     private let queue: AsyncStream<OutboundFrame>.Continuation
     private let closeConnection: @Sendable () -> Void
     private let depth = Atomic<Int>(0)
+    /// 1017s queued for a commit and not yet answered.
+    let textsInFlight = Atomic<Int>(0)
     private let onOverflow: @Sendable () -> Void
 
     init(
@@ -36,6 +40,10 @@ public final class ChatSession: Sendable {
         self.queue = queue
         self.closeConnection = closeConnection
     }
+
+    func knowsFriend(_ uid: Int64) -> Bool { inner.withLock { $0.friends.contains(uid) } }
+
+    func rememberFriend(_ uid: Int64) { inner.withLock { _ = $0.friends.insert(uid) } }
 
     /// The logged-in user, if any.
     public var uid: Int64? { inner.withLock { $0.machine.uid } }

@@ -17,7 +17,12 @@ actor DeliveryTracker {
     }
 
     func delivered(uid: Int64, messageID: Int64) {
-        pending.append(messageID)
+        delivered([messageID])
+    }
+
+    /// Records that these messages were written to their recipients.
+    func delivered(_ messageIDs: [Int64]) {
+        pending.append(contentsOf: messageIDs)
         guard !flushScheduled else { return }
         flushScheduled = true
         Task {

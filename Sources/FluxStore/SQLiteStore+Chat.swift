@@ -116,7 +116,7 @@ extension SQLiteStore {
     public func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool {
         try await read { db in
             try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM friendships WHERE owner_uid = ? AND friend_uid = ?)",
+                try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM friendships WHERE owner_uid = ? AND friend_uid = ?)"),
                 arguments: [a, b]) ?? false
         }
     }
@@ -127,26 +127,26 @@ extension SQLiteStore {
         return try await write { db in
             var stored: [StoredMessage] = []
             stored.reserveCapacity(messages.count)
+            // Cached statements: compiled (and authorised) once per connection, not once per text.
+            let findDuplicate = try db.cachedStatement(sql: "SELECT * FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?")
+            let nextSequence = try db.cachedStatement(sql: """
+                INSERT INTO conversations (id, last_seq) VALUES (?, 1)
+                ON CONFLICT (id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq
+                """)
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
             for message in messages {
-                if let existing = try Row.fetchOne(
-                    db, sql: "SELECT * FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?",
-                    arguments: [message.fromUID, message.toUID, message.clientMsgID])
-                {
+                if let existing = try Row.fetchOne(findDuplicate, arguments: [message.fromUID, message.toUID, message.clientMsgID]) {
                     var duplicate = Self.message(existing)
                     duplicate.isDuplicate = true
                     stored.append(duplicate)
                     continue
                 }
                 let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
-                try db.execute(sql: "INSERT OR IGNORE INTO conversations (id, last_seq) VALUES (?, 0)", arguments: [conversation])
-                try db.execute(sql: "UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ?", arguments: [conversation])
-                let seq = try Int64.fetchOne(db, sql: "SELECT last_seq FROM conversations WHERE id = ?", arguments: [conversation]) ?? 1
-                try db.execute(
-                    sql: """
-                        INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [conversation, seq, message.fromUID, message.toUID, message.clientMsgID, message.content, now])
+                let seq = try Int64.fetchOne(nextSequence, arguments: [conversation]) ?? 1
+                try insert.execute(arguments: [conversation, seq, message.fromUID, message.toUID, message.clientMsgID, message.content, now])
                 stored.append(
                     StoredMessage(
                         id: db.lastInsertedRowID, conversation: conversation, seq: seq, fromUID: message.fromUID,
@@ -172,10 +172,8 @@ extension SQLiteStore {
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
         guard !messageIDs.isEmpty else { return }
         try await write { db in
-            for chunk in stride(from: 0, to: messageIDs.count, by: 500).map({ Array(messageIDs[$0..<min($0 + 500, messageIDs.count)]) }) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                try db.execute(sql: "UPDATE messages SET delivered = 1 WHERE id IN (\(marks))", arguments: StatementArguments(chunk))
-            }
+            let mark = try db.cachedStatement(sql: "UPDATE messages SET delivered = 1 WHERE id = ?")
+            for id in messageIDs { try mark.execute(arguments: [id]) }
         }
     }
 

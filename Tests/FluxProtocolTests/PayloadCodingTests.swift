@@ -1,5 +1,7 @@
 import Foundation
 import FluxProtocol
+import NIOCore
+import NIOFoundationCompat
 import Testing
 
 @Suite struct PayloadCodingTests {
@@ -57,5 +59,24 @@ import Testing
         ]
         for (code, value) in original { #expect(code.rawValue == value) }
         #expect(MessageID.chatLogin.rawValue == 1005 && MessageID.heartbeatResponse.rawValue == 1024)
+    }
+}
+
+@Suite struct TextChatJSONTests {
+    @Test(arguments: ["plain", "quote \" and back\\slash", "new\nline\r\ttab", "\u{01}\u{1f} control", "émoji 👋 中文", "", "/slash/"])
+    func writesWhatJSONDecoderReadsBack(_ content: String) throws {
+        let message = TextChatMessage(
+            error: .success, fromuid: 7, touid: -3,
+            textArray: [TextItem(msgid: "id-\(content)", content: content, seq: 42, time: 1_700_000_000_123), TextItem(msgid: "b", content: "x")])
+        let body = TextChatJSON.encode(message)
+        let decoded = try JSONDecoder().decode(TextChatMessage.self, from: Data(body.readableBytesView))
+        #expect(decoded == message)
+        #expect(try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) is [String: Any])
+    }
+
+    @Test func leavesOutAbsentFieldsAsJSONEncoderDoes() throws {
+        let message = TextChatMessage(fromuid: 1, touid: 2, textArray: [TextItem(msgid: "m", content: "c")])
+        let text = String(buffer: TextChatJSON.encode(message))
+        #expect(text == #"{"fromuid":1,"touid":2,"text_array":[{"msgid":"m","content":"c"}]}"#)
     }
 }
