@@ -5,7 +5,7 @@ APT_PACKAGES = libsqlite3-dev libssl-dev libhiredis-dev libmariadb-dev pkg-confi
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= all
 
-.PHONY: deps build release run test check clean
+.PHONY: deps build release run test bench check clean
 
 ## Install the missing Debian packages (only those not installed yet).
 deps:
@@ -30,6 +30,12 @@ run: build
 ## unless FLUX_TEST_REDIS_URL / FLUX_TEST_MARIADB_URL name running ones).
 test: deps
 	FLUX_TEST_SMTP_PYTHON=$${FLUX_TEST_SMTP_PYTHON:-/usr/bin/python3} scripts/with-test-servers.sh $(SWIFT) test
+
+## A short run of every benchmark scenario on a release build (figures in docs/benchmarks.md).
+## BENCH_ARGS overrides the sizes, e.g. make bench BENCH_ARGS="relay --pairs 32 --duration 30".
+BENCH_ARGS ?= all --duration 5 --warmup 1 --connections 5000 --login-concurrency 4
+bench: release
+	.build/release/flux bench $(BENCH_ARGS)
 
 ## Validate the configuration without starting.
 check: build

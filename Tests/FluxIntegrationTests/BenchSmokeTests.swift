@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+/// `flux bench all`, briefly: every scenario runs and prints its figures (no timing is asserted).
+@Suite struct BenchSmokeTests {
+    @Test func everyScenarioRunsAndReportsItsFigures() async throws {
+        let redis = try await testRedisURL(database: 5)
+        let result = try FluxProcess.runToEnd([
+            "bench", "all", "--duration", "1", "--warmup", "0.5", "--pairs", "2", "--window", "4", "--connections", "40",
+            "--login-concurrency", "2", "--scrypt-log-n", "10", "--redis", redis, "--json",
+        ])
+        #expect(result.status == 0, "\(result.errors)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]], "\(result.output)")
+        func figure(_ scenario: String, _ name: String) -> Double? {
+            let report = reports.first { $0["scenario"] as? String == scenario }
+            let figures = report?["figures"] as? [[String: Any]]
+            return figures?.first { $0["name"] as? String == name }?["value"] as? Double
+        }
+        #expect(reports.compactMap { $0["scenario"] as? String } == ["baseline", "relay", "cluster-relay", "idle", "login"])
+        for scenario in ["baseline", "relay", "cluster-relay"] {
+            #expect((figure(scenario, "delivered") ?? 0) > 0, "\(scenario) delivered nothing")
+            #expect(figure(scenario, "send→notify samples") != nil)
+        }
+        for scenario in ["relay", "cluster-relay"] {
+            // Every acknowledged text is stored and delivered.
+            #expect(figure(scenario, "stored") == figure(scenario, "acknowledged (1018)"), "\(scenario)")
+            #expect(figure(scenario, "acknowledged but not delivered") == 0, "\(scenario)")
+            #expect(figure(scenario, "refused") == 0, "\(scenario)")
+            #expect(figure(scenario, "of baseline") != nil)
+        }
+        #expect((figure("idle", "per connection") ?? 0) > 0)
+        #expect(reports.first { $0["scenario"] as? String == "idle" }.flatMap { ($0["parameters"] as? [String: Any])?["connections"] as? String } == "40")
+        #expect((figure("login", "logins (HTTP + chat)") ?? 0) > 0)
+    }
+}
