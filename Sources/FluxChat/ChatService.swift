@@ -97,7 +97,9 @@ public final class ChatService: Sendable {
         case .authFriend:
             try await acceptFriend(try frame.decode(AuthFriendRequest.self), uid: uid, session: session)
         case .textChat:
-            try await sendText(try frame.decode(TextChatMessage.self), uid: uid, session: session)
+            // The plain shape is read without JSONDecoder; anything else (and every error) goes through it.
+            let request = try TextChatRequestParser.parse(frame.body) ?? frame.decode(TextChatMessage.self)
+            try await sendText(request, uid: uid, session: session)
         case .history:
             try await history(try frame.decode(HistoryRequest.self), uid: uid, session: session)
         case .receipt:

@@ -9,8 +9,8 @@ import Testing
         let redis = try await testRedisURL(database: 4)
         let cluster = try await ClusterTests.Cluster.start(redis: redis, database: try await ClusterTests.sharedDatabase("sqlite"))
         defer { cluster.stop() }
-        func admin(_ arguments: String...) throws -> (status: Int32, output: String, errors: String) {
-            try FluxProcess.runToEnd(["admin"] + arguments + ["--status", cluster.statusAddress])
+        func admin(_ arguments: String...) async throws -> (status: Int32, output: String, errors: String) {
+            try await FluxProcess.runToEnd(["admin"] + arguments + ["--status", cluster.statusAddress])
         }
         func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
@@ -21,18 +21,18 @@ import Testing
         let anaNode = try #require(cluster.nodes.first { $0.value.port == anaPort }?.key)
         let otherNode = try #require(cluster.nodes.keys.first { $0 != anaNode })
 
-        let listed = try admin("nodes", "--json")
+        let listed = try await admin("nodes", "--json")
         #expect(listed.status == 0, "\(listed.errors)")
         let nodes = try #require(try json(listed.output) as? [[String: Any]])
         #expect(Set(nodes.compactMap { $0["name"] as? String }) == ["chat-1", "chat-2"])
         #expect(nodes.allSatisfy { ($0["renewedSecondsAgo"] as? Double ?? 99) < 2.5 && $0["capacity"] as? Int == 10 })
 
-        let sessions = try #require(try json(try admin("sessions", "--json").output) as? [[String: Any]])
+        let sessions = try #require(try json(try await admin("sessions", "--json").output) as? [[String: Any]])
         #expect(sessions.contains { $0["uid"] as? Int == Int(ana.uid) && $0["node"] as? String == anaNode })
 
         // Drain ana's node: she is told where to go, moves there with the token she was given, and the old
         // session is closed by that login.
-        let drained = try admin("nodes", "drain", anaNode, "--grace", "5")
+        let drained = try await admin("nodes", "drain", anaNode, "--grace", "5")
         #expect(drained.status == 0 && drained.output.contains("1 clients told"), "\(drained)")
         let move = try await anaChat.next(.notifyReconnect, as: ReconnectNotice.self, timeout: .seconds(10))
         #expect(move.error == .success && move.node == otherNode && move.uid == ana.uid)
@@ -41,29 +41,29 @@ import Testing
         #expect(relogin.error == .success)
         #expect(await anaChat.waitForClose(timeout: .seconds(10)))
 
-        let states = try #require(try json(try admin("nodes", "--json").output) as? [[String: Any]])
+        let states = try #require(try json(try await admin("nodes", "--json").output) as? [[String: Any]])
         #expect(states.first { $0["name"] as? String == anaNode }?["draining"] as? Bool == true)
         for _ in 0..<3 {
             let login = try await cluster.gate.post("user_login", ["email": bob.email, "passwd": "pw"])
             #expect(login["port"] as? String == "\(cluster.nodes[otherNode]!.port)", "a draining node is never assigned")
         }
-        #expect(try admin("nodes", "drain", "no-such-node").status == 1)
+        #expect(try await admin("nodes", "drain", "no-such-node").status == 1)
 
         // kick reaches a user on whichever node holds the session.
         let (bobChat, _) = try await cluster.connect(bob)
         _ = try await bobChat.next(.notifyBacklogDone)
-        let kicked = try admin("kick", "\(bob.uid)", "--json")
+        let kicked = try await admin("kick", "\(bob.uid)", "--json")
         #expect(kicked.status == 0, "\(kicked.errors)")
         #expect(try await bobChat.next(.notifyOffline, as: OfflineNotice.self).uid == bob.uid)
         #expect(await bobChat.waitForClose())
-        #expect(try admin("kick", "\(bob.uid)").status == 1)
+        #expect(try await admin("kick", "\(bob.uid)").status == 1)
 
         // Undrain: assignable again.
-        #expect(try admin("nodes", "undrain", anaNode).status == 0)
+        #expect(try await admin("nodes", "undrain", anaNode).status == 0)
         var draining: Bool?
         for _ in 0..<20 {
             // A renewal already on its way may still say draining once.
-            let after = try #require(try json(try admin("nodes", "--json").output) as? [[String: Any]])
+            let after = try #require(try json(try await admin("nodes", "--json").output) as? [[String: Any]])
             draining = after.first { $0["name"] as? String == anaNode }?["draining"] as? Bool
             if draining == false { break }
             try await Task.sleep(for: .milliseconds(200))

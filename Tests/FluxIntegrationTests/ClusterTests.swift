@@ -16,7 +16,33 @@ import Testing
         /// The status role's RPC listener, where `flux admin` connects.
         let statusAddress: String
 
+        /// Starts the cluster; tries again with new ports if a port picked as free was taken meanwhile by
+        /// another test's listener (ports are picked, then bound by the child processes).
         static func start(redis: String, database: String, nodeLifetime: String = "2.5") async throws -> Cluster {
+            var attempt = 1
+            while true {
+                do {
+                    return try await startOnce(redis: redis, database: database, nodeLifetime: nodeLifetime)
+                } catch let error as FluxProcessError where attempt < 3 {
+                    attempt += 1
+                    _ = error
+                }
+            }
+        }
+
+        private static func startOnce(redis: String, database: String, nodeLifetime: String) async throws -> Cluster {
+            var started: [FluxProcess] = []
+            do {
+                return try await launch(redis: redis, database: database, nodeLifetime: nodeLifetime) { started.append($0) }
+            } catch {
+                for process in started { process.kill() }
+                throw error
+            }
+        }
+
+        private static func launch(
+            redis: String, database: String, nodeLifetime: String, _ started: (FluxProcess) -> Void
+        ) async throws -> Cluster {
             let gatePort = try freeLoopbackPort()
             let statusPort = try freeLoopbackPort()
             let verifyPort = try freeLoopbackPort()
@@ -32,7 +58,10 @@ import Testing
                 "FLUX_STATUS_RPC_PORT": "\(statusPort)", "FLUX_VERIFY_RPC_PORT": "\(verifyPort)",
                 "FLUX_STATUS_NODE_TTL": nodeLifetime,
             ]) { _, new in new })
+            started(front)
             try await front.waitForLog("gate listening")
+            try await front.waitForLog("rpc listening address=127.0.0.1:\(statusPort)")
+            try await front.waitForLog("rpc listening address=127.0.0.1:\(verifyPort)")
             var nodes: [String: (FluxProcess, Int)] = [:]
             for name in ["chat-1", "chat-2"] {
                 let chatPort = try freeLoopbackPort()
@@ -40,6 +69,7 @@ import Testing
                     "FLUX_CHAT_NAME": name, "FLUX_CHAT_HOST": "127.0.0.1", "FLUX_CHAT_PORT": "\(chatPort)",
                     "FLUX_CHAT_RPC_PORT": "0", "FLUX_CHAT_RENEW_INTERVAL": "0.3", "FLUX_CHAT_CAPACITY": "10",
                 ]) { _, new in new })
+                started(node)
                 try await node.waitForLog("chat listening")
                 nodes[name] = (node, chatPort)
             }

@@ -41,8 +41,18 @@ final class FluxProcess: Sendable {
         return FluxProcess(process: process, logPath: logPath, dataDirectory: dataDirectory)
     }
 
-    /// Runs to completion and returns the exit status, standard output and standard error.
-    static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
+    /// Runs to completion and returns the exit status, standard output and standard error. The waiting
+    /// happens on a thread of its own: blocking a cooperative-pool thread (2 on a 2-core machine) would
+    /// starve the in-process servers the command talks to.
+    static func runToEnd(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String, errors: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try runToEndBlocking(arguments, environment: environment) })
+            }
+        }
+    }
+
+    private static func runToEndBlocking(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String, errors: String) {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -53,11 +63,15 @@ final class FluxProcess: Sendable {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
+        // Standard error is read on another thread so neither pipe can fill up and stall the child.
+        let errorData = LockedData()
+        let errorReader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+        errorReader.start()
         let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        while !errorData.isSet { usleep(1000) }
         try? FileManager.default.removeItem(atPath: dataDirectory)
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.value, as: UTF8.self))
     }
 
     private static func baseEnvironment(_ dataDirectory: String) -> [String: String] {
@@ -114,4 +128,15 @@ final class FluxProcess: Sendable {
 struct FluxProcessError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Data handed from a reader thread.
+private final class LockedData: @unchecked Sendable {
+    // @unchecked: every access goes through `lock`.
+    private let lock = NSLock()
+    private var data: Data?
+
+    func set(_ value: Data) { lock.withLock { data = value } }
+    var isSet: Bool { lock.withLock { data != nil } }
+    var value: Data { lock.withLock { data ?? Data() } }
 }

@@ -4,16 +4,16 @@ import Testing
 
 /// The `flux` executable itself: flags, start-up errors and graceful shutdown on signals.
 @Suite struct ProcessTests {
-    @Test func versionAndHelp() throws {
-        let version = try FluxProcess.runToEnd(["--version"])
+    @Test func versionAndHelp() async throws {
+        let version = try await FluxProcess.runToEnd(["--version"])
         #expect(version.status == 0 && version.output.contains("0.1.0"))
-        let help = try FluxProcess.runToEnd(["--help"])
+        let help = try await FluxProcess.runToEnd(["--help"])
         #expect(help.status == 0 && help.output.contains("serve") && help.output.contains("admin"))
-        let serveHelp = try FluxProcess.runToEnd(["serve", "--help"])
+        let serveHelp = try await FluxProcess.runToEnd(["serve", "--help"])
         #expect(serveHelp.status == 0 && serveHelp.output.contains("--role") && serveHelp.output.contains("--data-dir"))
     }
 
-    @Test func badValueStopsStartUpWithOneLineNamingTheKey() throws {
+    @Test func badValueStopsStartUpWithOneLineNamingTheKey() async throws {
         let cases: [([String: String], [String], String)] = [
             (["FLUX_GATE_PORT": "eighty"], [], "gate.port (FLUX_GATE_PORT)"),
             (["FLUX_CHAT_PORT": "70000"], [], "chat.port (FLUX_CHAT_PORT)"),
@@ -27,50 +27,50 @@ import Testing
             ([:], ["--log-level", "loud"], "log.level (FLUX_LOG_LEVEL)"),
         ]
         for (env, arguments, key) in cases {
-            let result = try FluxProcess.runToEnd(arguments, environment: env)
+            let result = try await FluxProcess.runToEnd(arguments, environment: env)
             let lines = result.errors.split(separator: "\n")
             #expect(result.status == 1, "\(key): \(result.errors)")
             #expect(lines.count == 1 && lines.first?.contains(key) == true, "\(key): \(result.errors)")
         }
     }
 
-    @Test func configFileIsReadAndEnvironmentWins() throws {
+    @Test func configFileIsReadAndEnvironmentWins() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-conf-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let file = folder + "/flux.yaml"
         try "gate:\n  port: 9181\nchat:\n  advertise: chat.example.com:9190\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let fromFile = try FluxProcess.runToEnd(["--config", file, "--check"])
+        let fromFile = try await FluxProcess.runToEnd(["--config", file, "--check"])
         #expect(fromFile.status == 0 && fromFile.output.contains(":9181") && fromFile.output.contains("chat.example.com:9190"))
-        let overridden = try FluxProcess.runToEnd(["--config", file, "--check"], environment: ["FLUX_GATE_PORT": "9182"])
+        let overridden = try await FluxProcess.runToEnd(["--config", file, "--check"], environment: ["FLUX_GATE_PORT": "9182"])
         #expect(overridden.output.contains(":9182"))
         try "gate:\n  port: ninety\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let bad = try FluxProcess.runToEnd(["--config", file])
+        let bad = try await FluxProcess.runToEnd(["--config", file])
         #expect(bad.status == 1 && bad.errors.contains("gate.port"))
     }
 
-    @Test func adminDatabaseMigrateAndStatus() throws {
+    @Test func adminDatabaseMigrateAndStatus() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-admin-\(UUID().uuidString)").path
         let environment = ["FLUX_DATA_DIR": folder]
-        let before = try FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
+        let before = try await FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
         #expect(before.status == 0 && before.output.contains("pending  v1-"), "\(before)")
-        let migrated = try FluxProcess.runToEnd(["admin", "db", "migrate"], environment: environment)
+        let migrated = try await FluxProcess.runToEnd(["admin", "db", "migrate"], environment: environment)
         #expect(migrated.status == 0 && migrated.output.contains("up to date"), "\(migrated)")
-        let after = try FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
+        let after = try await FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
         #expect(after.status == 0 && after.output.contains("applied  v1-") && !after.output.contains("pending"))
         let copy = folder + "/backup.sqlite"
-        let backup = try FluxProcess.runToEnd(["admin", "db", "backup", "--to", copy], environment: environment)
+        let backup = try await FluxProcess.runToEnd(["admin", "db", "backup", "--to", copy], environment: environment)
         #expect(backup.status == 0 && FileManager.default.fileExists(atPath: copy), "\(backup)")
         let copied = try DatabaseQueue(path: copy)
-        #expect(try copied.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }.first?.hasPrefix("v1-") == true)
+        #expect(try await copied.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }.first?.hasPrefix("v1-") == true)
         try copied.close()
-        #expect(try FluxProcess.runToEnd(["admin", "db", "backup", "--to", copy], environment: environment).status == 1)
+        #expect(try await FluxProcess.runToEnd(["admin", "db", "backup", "--to", copy], environment: environment).status == 1)
         // A database migrated by a newer binary is refused, at start-up and by admin.
         let database = try DatabaseQueue(path: folder + "/flux.sqlite")
-        try database.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
+        try await database.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')") }
         try database.close()
-        let refused = try FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
+        let refused = try await FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
         #expect(refused.status == 1 && refused.errors.contains("db.url") && refused.errors.contains("v99-future"))
-        let server = try FluxProcess.runToEnd(["--role", "all"], environment: environment.merging(["FLUX_GATE_PORT": "0"]) { _, new in new })
+        let server = try await FluxProcess.runToEnd(["--role", "all"], environment: environment.merging(["FLUX_GATE_PORT": "0"]) { _, new in new })
         #expect(server.status == 1 && server.errors.contains("does not know"))
     }
 

@@ -80,3 +80,40 @@ import Testing
         #expect(text == #"{"fromuid":1,"touid":2,"text_array":[{"msgid":"m","content":"c"}]}"#)
     }
 }
+
+@Suite struct TextChatRequestParserTests {
+    static let bodies = [
+        #"{"fromuid":1,"touid":2,"text_array":[{"msgid":"a","content":"hi"}]}"#,
+        #" { "touid" : -2 , "fromuid":0, "text_array" : [ { "content":"x\"y\\z\/w\n\u00e9\ud83d\udc4b", "msgid":"m" } , {"msgid":"b","content":""} ] } "#,
+        #"{"fromuid":1,"touid":2,"text_array":[]}"#,
+        #"{"fromuid":9223372036854775807,"touid":-9223372036854775808,"text_array":[{"msgid":"a","content":"b"}]}"#,
+        // Everything below must be left to JSONDecoder (the fast reader returns nil).
+        #"{"fromuid":1.0,"touid":2,"text_array":[]}"#,
+        #"{"fromuid":01,"touid":2,"text_array":[]}"#,
+        #"{"fromuid":1,"fromuid":2,"touid":2,"text_array":[]}"#,
+        #"{"fromuid":1,"touid":2,"text_array":[],"extra":true}"#,
+        #"{"fromuid":1,"touid":2}"#,
+        #"{"fromuid":1,"touid":2,"text_array":[{"msgid":"a"}]}"#,
+        #"{"fromuid":1,"touid":2,"text_array":[{"msgid":"a","content":"\ud800"}]}"#,
+        "{\"fromuid\":1,\"touid\":2,\"text_array\":[{\"msgid\":\"a\",\"content\":\"tab\traw\"}]}",
+        #"{"fromuid":99999999999999999999,"touid":2,"text_array":[]}"#,
+        #"{"fromuid":1,"touid":2,"text_array":[]} x"#,
+        #"[1,2]"#, "", "{", #"{"fromuid":"1","touid":2,"text_array":[]}"#,
+    ]
+
+    @Test(arguments: bodies)
+    func agreesWithJSONDecoderOrDefersToIt(_ text: String) throws {
+        let body = ByteBuffer(string: text)
+        let decoded = try? JSONDecoder().decode(TextChatMessage.self, from: Data(text.utf8))
+        if let fast = TextChatRequestParser.parse(body) {
+            #expect(fast == decoded, "fast reader disagrees with JSONDecoder on \(text)")
+        }
+    }
+
+    @Test func readsThePlainShape() throws {
+        let fast = try #require(TextChatRequestParser.parse(ByteBuffer(string: Self.bodies[1])))
+        #expect(fast.touid == -2 && fast.textArray.map(\.content) == ["x\"y\\z/w\né👋", ""])
+        #expect(TextChatRequestParser.parse(ByteBuffer(string: Self.bodies[4])) == nil)
+        #expect(TextChatRequestParser.parse(ByteBuffer(string: Self.bodies[6])) == nil)
+    }
+}
