@@ -81,9 +81,12 @@ final class ChatRouter: Sendable {
         var remote: [String: (api: any ChatNodeAPI, deliveries: [NodeDelivery])] = [:]
         var order: [String] = []
         let committedAt = ChatMetrics.wallClockNanos()
+        let here = await registry.sessions(for: Set(messages.map(\.toUID)))
         for message in messages {
             guard let frame = try? ChatService.textNotice(message) else { continue }
-            switch await locate(message.toUID) {
+            let location: Location
+            if let session = here[message.toUID] { location = .local(session) } else { location = await locate(message.toUID) }
+            switch location {
             case .local(let session):
                 session.deliverLive(frame, messageID: message.id, uid: message.toUID, committedAt: committedAt)
             case .remote(let node, let api):

@@ -39,6 +39,13 @@ actor SessionRegistry {
 
     func session(for uid: Int64) -> ChatSession? { sessions[uid] }
 
+    /// The sessions here of any of `uids` (one actor hop for a whole batch of deliveries).
+    func sessions(for uids: Set<Int64>) -> [Int64: ChatSession] {
+        var found: [Int64: ChatSession] = [:]
+        for uid in uids { if let session = sessions[uid] { found[uid] = session } }
+        return found
+    }
+
     func isOnline(_ uid: Int64) -> Bool { sessions[uid] != nil }
 
     var count: Int { sessions.count }

@@ -128,7 +128,7 @@ extension SQLiteStore {
             var stored: [StoredMessage] = []
             stored.reserveCapacity(messages.count)
             // Cached statements: compiled (and authorised) once per connection, not once per text.
-            let findDuplicate = try db.cachedStatement(sql: "SELECT * FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?")
+            let findDuplicate = try db.cachedStatement(sql: "SELECT id FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?")
             let nextSequence = try db.cachedStatement(sql: """
                 INSERT INTO conversations (id, last_seq) VALUES (?, 1)
                 ON CONFLICT (id) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq
@@ -138,7 +138,10 @@ extension SQLiteStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """)
             for message in messages {
-                if let existing = try Row.fetchOne(findDuplicate, arguments: [message.fromUID, message.toUID, message.clientMsgID]) {
+                // Only the id is read in the common case (no resend); the stored copy only for a duplicate.
+                if let existingID = try Int64.fetchOne(findDuplicate, arguments: [message.fromUID, message.toUID, message.clientMsgID]),
+                    let existing = try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [existingID])
+                {
                     var duplicate = Self.message(existing)
                     duplicate.isDuplicate = true
                     stored.append(duplicate)
