@@ -18,5 +18,8 @@ public struct BenchOptions: Sendable {
     /// Redis for cluster-relay (`redis://host:port/db`); nil starts a `redis-server` from PATH.
     public var redisURL: String?
 
+    /// SQLite `synchronous` of the Flux under test: `full` (every commit on disk) or `normal`.
+    public var sqliteSynchronous = "full"
+
     public init() {}
 }

@@ -41,6 +41,7 @@ public enum Bench {
 
     private static func relayParameters(_ options: BenchOptions) -> [String: String] {
         [
+            "sqlite synchronous": options.sqliteSynchronous,
             "pairs": "\(options.pairs)", "window": "\(options.window)", "duration": "\(options.duration)s",
             "rate": options.rate.map { "\(Int($0))/s" } ?? "unlimited",
         ]
@@ -80,7 +81,7 @@ public enum Bench {
 
     static func relay(_ options: BenchOptions, baseline: BenchResult?, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
         progress("relay: starting flux --role all")
-        let flux = try await FluxUnderTest.single(logN: 10)
+        let flux = try await FluxUnderTest.single(logN: 10, sqliteSynchronous: options.sqliteSynchronous)
         do {
             let result = try await relay(options, flux: flux, scenario: "relay", baseline: baseline, crossNodes: false, progress)
             await flux.stop()
@@ -96,7 +97,7 @@ public enum Bench {
         progress("cluster-relay: starting a front process and two chat nodes on \(redis.url)")
         let flux: FluxUnderTest
         do {
-            flux = try await FluxUnderTest.cluster(redisURL: redis.url, logN: 10)
+            flux = try await FluxUnderTest.cluster(redisURL: redis.url, logN: 10, sqliteSynchronous: options.sqliteSynchronous)
         } catch {
             redis.stop()
             throw error
@@ -169,19 +170,23 @@ public enum Bench {
         do {
             let accounts = BenchAccounts(databaseURL: flux.databaseURL, gatePort: flux.gatePort)
             let prefix = "i\(UUID().uuidString.prefix(6).lowercased())"
-            let uids = try await accounts.createUsers(count, prefix: prefix, logN: 10, pairs: false)
-            _ = uids
-            try await Task.sleep(for: .milliseconds(500))
-            let before = ProcessMemory.residentBytes(of: flux.nodes[0].process.processIdentifier) ?? 0
-            progress("idle: server RSS before connections \(before / 1024) KiB; logging in \(count) users")
+            _ = try await accounts.createUsers(count, prefix: prefix, logN: 10, pairs: false)
+            // HTTP logins first (their scrypt work and buffers are not connection memory), then the
+            // memory before and after the chat connections.
+            progress("idle: \(count) HTTP logins")
             let started = ContinuousClock.now
+            let logins = try await accounts.logIn(prefix: prefix, indices: 0..<count)
+            let loginTime = started.duration(to: .now)
+            try await Task.sleep(for: .seconds(1))
+            let before = ProcessMemory.residentBytes(of: flux.nodes[0].process.processIdentifier) ?? 0
+            progress("idle: server RSS before connections \(before / 1024) KiB; opening \(count) chat sessions")
             sessions = try await withThrowingTaskGroup(of: [BenchSession].self) { group in
                 let lanes = 16
                 for lane in 0..<lanes {
                     group.addTask {
                         var mine: [BenchSession] = []
                         for index in stride(from: lane, to: count, by: lanes) {
-                            let login = try await accounts.logIn("\(prefix)-\(index)@bench.invalid")
+                            let login = logins[index]
                             // 127.0.0.2, .3, …: 20,000 connections per source address keep clear of the
                             // ~28,000 ephemeral ports one address pair has.
                             let source = "127.0.0.\(2 + index / 20_000)"
@@ -193,7 +198,6 @@ public enum Bench {
                 }
                 return try await group.reduce(into: []) { $0 += $1 }
             }
-            let loginTime = started.duration(to: .now)
             progress("idle: \(sessions.count) logged in; heartbeats for \(options.duration)s")
             for session in sessions {
                 session.onLoop {
@@ -212,7 +216,7 @@ public enum Bench {
             result.add("server RSS with connections", Double(after) / 1_048_576, "MiB")
             result.add("per connection", Double(after - before) / Double(max(sessions.count, 1)) / 1024, "KiB")
             let seconds = Double(loginTime.components.seconds) + Double(loginTime.components.attoseconds) / 1e18
-            result.add("logins (HTTP + chat, scrypt 2^10)", Double(sessions.count) / seconds, "per s")
+            result.add("HTTP logins (scrypt 2^10)", Double(count) / seconds, "per s")
             if count < options.connections {
                 result.notes.append("capped at \(count) connections by the open-file limit \(fileLimit) (hard limit of this machine)")
             }

@@ -32,13 +32,13 @@ final class FluxUnderTest: @unchecked Sendable {
     }
 
     /// `flux --role all` with SQLite and the in-process KV.
-    static func single(logN: Int) async throws -> FluxUnderTest {
+    static func single(logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
         let folder = try temporaryFolder()
         let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let chatPort = try freeLoopbackPort()
         let process = try flux.spawn(["--role", "all"], [
             "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_STATUS_RPC_PORT": "\(try freeLoopbackPort())",
-            "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)",
+            "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)", "FLUX_DB_SQLITE_SYNCHRONOUS": sqliteSynchronous,
         ], log: "flux")
         flux.nodes = [Node(name: "chat-1", process: process, chatPort: chatPort)]
         try await flux.waitUntilUp()
@@ -46,7 +46,7 @@ final class FluxUnderTest: @unchecked Sendable {
     }
 
     /// A front process (gate, status, verify) and two chat nodes sharing Redis and one SQLite file.
-    static func cluster(redisURL: String, logN: Int) async throws -> FluxUnderTest {
+    static func cluster(redisURL: String, logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
         let folder = try temporaryFolder()
         let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let statusPort = try freeLoopbackPort()
@@ -54,7 +54,7 @@ final class FluxUnderTest: @unchecked Sendable {
         let common = [
             "FLUX_KV_URL": redisURL, "FLUX_DB_URL": flux.databaseURL, "FLUX_RPC_HOST": "127.0.0.1",
             "FLUX_STATUS_ADDRESS": "127.0.0.1:\(statusPort)", "FLUX_VERIFY_ADDRESS": "127.0.0.1:\(verifyPort)",
-            "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)",
+            "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)", "FLUX_DB_SQLITE_SYNCHRONOUS": sqliteSynchronous,
         ]
         _ = try flux.spawn(["--role", "gate,status,verify"], common.merging([
             "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_STATUS_RPC_PORT": "\(statusPort)", "FLUX_VERIFY_RPC_PORT": "\(verifyPort)",

@@ -23,8 +23,10 @@ final class RelayPair: @unchecked Sendable {
     let recorder = LatencyRecorder()
     private let counters: RelayCounters
     private let window: Int
-    private let creditsPerTick: Double?
+    /// Texts per second of this pair, when paced.
+    private let ratePerSecond: Double?
     private var credits: Double = 0
+    private var lastRefill: UInt64 = 0
     private var outstanding = 0
     private var sequence = 0
     private var ticker: RepeatedTask?
@@ -34,7 +36,7 @@ final class RelayPair: @unchecked Sendable {
         self.receiver = receiver
         self.window = window
         self.counters = counters
-        self.creditsPerTick = ratePerSecond.map { $0 / 1000 }
+        self.ratePerSecond = ratePerSecond
     }
 
     /// Installs the frame handlers and starts sending.
@@ -61,9 +63,13 @@ final class RelayPair: @unchecked Sendable {
                 }
                 pump()
             }
-            if let perTick = creditsPerTick {
+            if let rate = ratePerSecond {
+                lastRefill = DispatchTime.now().uptimeNanoseconds
+                // Credits by the time elapsed, so a late tick does not lower the rate.
                 ticker = sender.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(1), delay: .milliseconds(1)) { [self] _ in
-                    credits = min(credits + perTick, Double(window))
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    credits = min(credits + rate * Double(now - lastRefill) / 1e9, Double(window))
+                    lastRefill = now
                     pump()
                 }
             }
@@ -79,7 +85,7 @@ final class RelayPair: @unchecked Sendable {
     private func pump() {
         var sent = false
         while outstanding < window, !counters.stopped.load(ordering: .relaxed) {
-            if creditsPerTick != nil {
+            if ratePerSecond != nil {
                 guard credits >= 1 else { break }
                 credits -= 1
             }

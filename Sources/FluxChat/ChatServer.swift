@@ -63,72 +63,49 @@ public struct ChatServer: Service {
         logger.info("chat listener stopped")
     }
 
-    /// One connection: a reader loop handling frames in order and a writer task draining the session's
-    /// bounded queue. Whatever happens, the connection is cleaned up and nothing escapes.
+    /// One connection: a reader loop handling frames in order; replies and notices go out through the
+    /// session's `SessionWriter`. Whatever happens, the connection is cleaned up and nothing escapes.
     private func serve(_ connection: NIOAsyncChannel<ChatFrame, ChatFrame>) async {
         let channel = connection.channel
-        let (queue, continuation) = AsyncStream.makeStream(
-            of: OutboundFrame.self, bufferingPolicy: .bufferingOldest(configuration.outboundQueueLimit))
+        let tracker = service.tracker
+        let metrics = service.metrics
+        let writer = SessionWriter(channel: channel, limit: configuration.outboundQueueLimit) { frames in
+            // In the socket now: only then is a text marked delivered.
+            var delivered: [Int64] = []
+            for item in frames {
+                guard let delivery = item.delivery else { continue }
+                metrics.delivered(committedAt: delivery.committedAt)
+                delivered.append(delivery.messageID)
+            }
+            if !delivered.isEmpty { tracker.delivered(delivered) }
+        }
         let session = ChatSession(
             id: Self.sessionIDs.wrappingAdd(1, ordering: .relaxed).newValue,
-            queue: continuation,
+            writer: writer,
             remote: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
             onOverflow: { [metrics = service.metrics] in metrics.queueDrops.increment() },
             closeConnection: { channel.close(promise: nil) })
-        let tracker = service.tracker
-        let metrics = service.metrics
         await service.connected(session)
         do {
             try await connection.executeThenClose { inbound, _ in
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            // Frames already queued go out together: one event-loop task and one flush per
-                            // group instead of per frame.
-                            var group: [OutboundFrame] = []
-                            for await item in queue {
-                                group.append(item)
-                                session.dequeued()
-                                if session.queuedFrames > 0, group.count < 64 { continue }
-                                let frames = group
-                                group.removeAll(keepingCapacity: true)
-                                // The future completes once the frames are in the socket: only then are
-                                // their messages marked delivered.
-                                try await channel.eventLoop.flatSubmit {
-                                    var last = channel.eventLoop.makeSucceededVoidFuture()
-                                    for item in frames { last = channel.write(item.frame) }
-                                    channel.flush()
-                                    return last
-                                }.get()
-                                var delivered: [Int64] = []
-                                for item in frames {
-                                    guard let delivery = item.delivery else { continue }
-                                    metrics.delivered(committedAt: delivery.committedAt)
-                                    delivered.append(delivery.messageID)
-                                }
-                                if !delivered.isEmpty { await tracker.delivered(delivered) }
-                            }
-                        } catch {
-                            // The peer is gone; the reader sees the close too.
-                        }
-                        channel.close(promise: nil)
+                do {
+                    for try await frame in inbound {
+                        await service.handle(frame, in: session)
                     }
-                    do {
-                        for try await frame in inbound {
-                            await service.handle(frame, in: session)
-                        }
-                    } catch let error as ChatFrameError {
-                        if case .bodyTooLarge(let id, let length, let limit) = error {
-                            logger.info("frame over the body limit; closing", metadata: ["session": "\(session.id)", "length": "\(length)"])
-                            service.send(.notifyError, ErrorNotice(
-                                error: .payloadTooLarge, msgid: Int(id), reason: "body of \(length) bytes is over the limit of \(limit)"),
-                                to: session)
-                        }
-                    } catch {
-                        logger.debug("connection read ended", metadata: ["session": "\(session.id)", "error": "\(error)"])
+                } catch let error as ChatFrameError {
+                    if case .bodyTooLarge(let id, let length, let limit) = error {
+                        logger.info("frame over the body limit; closing", metadata: ["session": "\(session.id)", "length": "\(length)"])
+                        service.send(.notifyError, ErrorNotice(
+                            error: .payloadTooLarge, msgid: Int(id), reason: "body of \(length) bytes is over the limit of \(limit)"),
+                            to: session)
                     }
-                    session.finish()
+                } catch {
+                    logger.debug("connection read ended", metadata: ["session": "\(session.id)", "error": "\(error)"])
                 }
+                // Queued frames go out, then the writer closes the connection; wait for that here, since
+                // leaving this closure closes the channel at once.
+                session.finish()
+                try? await channel.closeFuture.get()
             }
         } catch {
             logger.debug("connection closed with error", metadata: ["session": "\(session.id)", "error": "\(error)"])

@@ -3,8 +3,9 @@ import Synchronization
 
 /// One client connection: its state machine and its bounded outbound queue.
 ///
-/// Frames are queued without waiting; a writer task drains the queue into the socket. When the queue is
-/// full the client is not reading, and the connection is closed rather than let memory grow.
+/// Frames are queued without waiting; the `SessionWriter` puts them in the socket on the event loop. When
+/// too many are unwritten the client is not reading, and the connection is closed rather than let memory
+/// grow.
 public final class ChatSession: Sendable {
     private struct Inner {
         var machine = SessionStateMachine()
@@ -22,22 +23,21 @@ public final class ChatSession: Sendable {
     /// The client's address, for operators.
     let remote: String
     private let inner = Mutex(Inner())
-    private let queue: AsyncStream<OutboundFrame>.Continuation
+    private let writer: SessionWriter
     private let closeConnection: @Sendable () -> Void
-    private let depth = Atomic<Int>(0)
     /// 1017s queued for a commit and not yet answered.
     let textsInFlight = Atomic<Int>(0)
     private let onOverflow: @Sendable () -> Void
 
     init(
-        id: UInt64, queue: AsyncStream<OutboundFrame>.Continuation, remote: String = "", onOverflow: @escaping @Sendable () -> Void = {},
+        id: UInt64, writer: SessionWriter, remote: String = "", onOverflow: @escaping @Sendable () -> Void = {},
         closeConnection: @escaping @Sendable () -> Void
     ) {
         self.remote = remote
         self.connectedAt = Int64(ChatMetrics.wallClockNanos() / 1_000_000)
         self.onOverflow = onOverflow
         self.id = id
-        self.queue = queue
+        self.writer = writer
         self.closeConnection = closeConnection
     }
 
@@ -48,8 +48,8 @@ public final class ChatSession: Sendable {
     /// The logged-in user, if any.
     public var uid: Int64? { inner.withLock { $0.machine.uid } }
 
-    /// Frames queued and not yet written.
-    var queuedFrames: Int { depth.load(ordering: .relaxed) }
+    /// Frames queued and not yet in the socket.
+    var queuedFrames: Int { writer.unwritten }
 
     /// Whether the session no longer accepts frames.
     var isFinished: Bool { inner.withLock { $0.finished } }
@@ -84,7 +84,7 @@ public final class ChatSession: Sendable {
     @discardableResult
     func deliverLive(_ frame: ChatFrame, messageID: Int64, uid: Int64, committedAt: UInt64? = nil) -> Bool {
         let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: messageID, committedAt: committedAt))
-        let result = inner.withLock { inner -> AsyncStream<OutboundFrame>.Continuation.YieldResult? in
+        let result = inner.withLock { inner -> SessionWriter.EnqueueResult? in
             if inner.heldLive != nil {
                 inner.heldLive!.append(item)
                 return nil
@@ -105,7 +105,7 @@ public final class ChatSession: Sendable {
     /// contain, in id order, before any later live message can be queued. (With several writers, a text
     /// can commit after a newer one was read into the backlog: it is held here, not skipped.)
     func endBacklog(sent: Set<Int64>) {
-        let results = inner.withLock { inner -> [AsyncStream<OutboundFrame>.Continuation.YieldResult] in
+        let results = inner.withLock { inner -> [SessionWriter.EnqueueResult] in
             let held = (inner.heldLive ?? [])
                 .filter { item in item.delivery.map { !sent.contains($0.messageID) } ?? true }
                 .sorted { ($0.delivery?.messageID ?? 0) < ($1.delivery?.messageID ?? 0) }
@@ -115,18 +115,13 @@ public final class ChatSession: Sendable {
         for result in results { settle(result) }
     }
 
-    /// The writer wrote one frame.
-    func dequeued() {
-        depth.subtract(1, ordering: .relaxed)
-    }
-
     /// Lets the queued frames go out, then closes the connection.
     public func finish() {
         inner.withLock { inner in
             inner.finished = true
             inner.heldLive = nil
         }
-        queue.finish()
+        writer.finish()
     }
 
     /// Closes the connection at once, dropping what is queued.
@@ -136,14 +131,13 @@ public final class ChatSession: Sendable {
     }
 
     /// Yields under the lock so frames keep the order in which they were accepted.
-    private func yield(_ item: OutboundFrame, _ inner: Inner) -> AsyncStream<OutboundFrame>.Continuation.YieldResult {
+    private func yield(_ item: OutboundFrame, _ inner: Inner) -> SessionWriter.EnqueueResult {
         guard !inner.finished else { return .terminated }
-        depth.add(1, ordering: .relaxed)
-        return queue.yield(item)
+        return writer.enqueue(item)
     }
 
     @discardableResult
-    private func settle(_ result: AsyncStream<OutboundFrame>.Continuation.YieldResult) -> Bool {
+    private func settle(_ result: SessionWriter.EnqueueResult) -> Bool {
         switch result {
         case .enqueued:
             return true
@@ -152,9 +146,6 @@ public final class ChatSession: Sendable {
             return false
         case .dropped:
             onOverflow()
-            closeNow()
-            return false
-        @unknown default:
             closeNow()
             return false
         }

@@ -1,13 +1,18 @@
 import FluxStore
 import Logging
+import Synchronization
 
 /// Marks messages delivered after their frames were written to the recipient's socket, coalescing many
 /// into one store write every few milliseconds.
-actor DeliveryTracker {
+final class DeliveryTracker: Sendable {
+    private struct State {
+        var pending: [Int64] = []
+        var flushScheduled = false
+    }
+
     private let store: any Store
     private let logger: Logger
-    private var pending: [Int64] = []
-    private var flushScheduled = false
+    private let state = Mutex(State())
     private let delay: Duration
 
     init(store: any Store, logger: Logger, delay: Duration = .milliseconds(20)) {
@@ -20,11 +25,16 @@ actor DeliveryTracker {
         delivered([messageID])
     }
 
-    /// Records that these messages were written to their recipients.
+    /// Records that these messages were written to their recipients (called from event loops: it only
+    /// queues them, and one task writes them a moment later).
     func delivered(_ messageIDs: [Int64]) {
-        pending.append(contentsOf: messageIDs)
-        guard !flushScheduled else { return }
-        flushScheduled = true
+        let schedule = state.withLock { state -> Bool in
+            state.pending.append(contentsOf: messageIDs)
+            guard !state.flushScheduled else { return false }
+            state.flushScheduled = true
+            return true
+        }
+        guard schedule else { return }
         Task {
             try? await Task.sleep(for: delay)
             await flush()
@@ -33,9 +43,11 @@ actor DeliveryTracker {
 
     /// Records every pending delivery now.
     func flush() async {
-        flushScheduled = false
-        let delivered = pending
-        pending = []
+        let delivered = state.withLock { state -> [Int64] in
+            state.flushScheduled = false
+            defer { state.pending = [] }
+            return state.pending
+        }
         guard !delivered.isEmpty else { return }
         do {
             try await store.markDelivered(messageIDs: delivered)

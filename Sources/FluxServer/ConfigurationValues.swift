@@ -15,6 +15,12 @@ struct ConfigurationValues {
             config.dataDirectory = dir
         }
         config.databaseURL = text("db.url")
+        if let sync = text("db.sqlite_synchronous") {
+            guard ["full", "normal"].contains(sync.lowercased()) else {
+                throw ConfigurationError(key: "db.sqlite_synchronous", "'\(sync)' is neither full nor normal")
+            }
+            config.sqliteSynchronousFull = sync.lowercased() == "full"
+        }
         if let url = text("kv.url") {
             guard url == "memory:" || url.hasPrefix("redis://") else {
                 throw ConfigurationError(key: "kv.url", "'\(url)' is neither memory: nor redis://host:port/db")
@@ -73,6 +79,7 @@ struct ConfigurationValues {
         if let idle = try duration("chat.idle_timeout") { config.chat.idleTimeout = idle }
         if let limit = try integer("chat.outbound_queue_limit", in: 16...1_000_000) { config.chat.outboundQueueLimit = limit }
         if let length = try integer("chat.max_text_length", in: 1...60_000) { config.chat.maxTextLength = length }
+        if let count = try integer("chat.max_texts_in_flight", in: 1...100_000) { config.chat.maxTextsInFlight = count }
         try readAdvertise(&config)
 
         if let ttl = try duration("status.token_ttl") { config.status.tokenLifetime = ttl }

@@ -13,6 +13,9 @@ public struct FluxConfiguration: Sendable {
     public var dataDirectory: String = "./flux-data"
     /// `sqlite://PATH`; nil means `sqlite://<data-dir>/flux.sqlite`.
     public var databaseURL: String?
+    /// SQLite only: flush every commit to disk before acknowledging (`full`, the default), or only at
+    /// checkpoints (`normal`: faster commits; an acknowledged text survives a process crash, not a power loss).
+    public var sqliteSynchronousFull = true
     /// `memory:` (one process) — Redis comes with split deployments.
     public var keyValueURL: String = "memory:"
     /// `smtp://…`; nil uses the dev mailer (log + outbox).

@@ -41,7 +41,8 @@ public final class FluxServer: Sendable {
 
         var store: (any Store)?
         if roles.contains(.gate) || roles.contains(.chat) {
-            let opened = InstrumentedStore(try await Self.openStore(configuration.effectiveDatabaseURL))
+            let opened = InstrumentedStore(try await Self.openStore(
+                configuration.effectiveDatabaseURL, sqliteSynchronousFull: configuration.sqliteSynchronousFull))
             services.append(StoreLifecycle(store: opened, logger: logger))
             store = opened
         }
@@ -202,11 +203,11 @@ public final class FluxServer: Sendable {
     }
 
     /// Opens the store of `url`, applying pending migrations unless `migrate` is false.
-    public static func openStore(_ url: String, migrate: Bool = true) async throws(ConfigurationError) -> any Store {
+    public static func openStore(_ url: String, migrate: Bool = true, sqliteSynchronousFull: Bool = true) async throws(ConfigurationError) -> any Store {
         do {
             switch try StoreURL(parsing: url) {
             case .sqlite(let path):
-                return try SQLiteStore(path: path, migrate: migrate)
+                return try SQLiteStore(path: path, migrate: migrate, synchronousFull: sqliteSynchronousFull)
             case .mariadb(let url):
                 return try await MariaDBStore(url: url, migrate: migrate)
             }

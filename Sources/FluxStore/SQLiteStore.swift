@@ -10,7 +10,9 @@ public final class SQLiteStore: Store {
 
     /// Opens (creating if needed) the database at `path` and, unless `migrate` is false, applies pending
     /// migrations. Refuses a database whose schema is newer than this binary.
-    public init(path: String, migrate: Bool = true) throws(StoreError) {
+    /// With `synchronousFull` false (`PRAGMA synchronous = NORMAL`), a commit is not flushed to disk
+    /// before it returns: it survives a crash of the process but not of the machine (power loss).
+    public init(path: String, migrate: Bool = true, synchronousFull: Bool = true) throws(StoreError) {
         do {
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {
@@ -21,6 +23,7 @@ public final class SQLiteStore: Store {
             configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
+                if !synchronousFull { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             }
             pool = try DatabasePool(path: path, configuration: configuration)
         } catch {

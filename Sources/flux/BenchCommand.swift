@@ -24,6 +24,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent login loops (login).") var loginConcurrency = 8
     @Option(help: "scrypt cost 2^N of the users' passwords (login).") var scryptLogN = 15
     @Option(help: "Redis for cluster-relay (default: start redis-server from PATH).") var redis: String?
+    @Option(help: "SQLite synchronous mode of the Flux under test: full (every commit on disk) or normal.")
+    var sqliteSynchronous = "full"
     @Flag(help: "Print JSON instead of tables.") var json = false
 
     func validate() throws {
@@ -33,6 +35,7 @@ struct BenchCommand: AsyncParsableCommand {
         guard pairs > 0, window > 0, duration > 0, warmup >= 0, connections > 0, loginConcurrency > 0, (10...20).contains(scryptLogN) else {
             throw ValidationError("sizes and durations must be positive; --scrypt-log-n 10…20")
         }
+        guard ["full", "normal"].contains(sqliteSynchronous) else { throw ValidationError("--sqlite-synchronous is full or normal") }
     }
 
     func run() async throws {
@@ -46,6 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.loginConcurrency = loginConcurrency
         options.loginScryptLogN = scryptLogN
         options.redisURL = redis
+        options.sqliteSynchronous = sqliteSynchronous
         let results: [BenchResult]
         do {
             results = try await Bench.run(scenario, options: options) { line in

@@ -1,0 +1,92 @@
+import FluxProtocol
+import NIOCore
+import Synchronization
+
+/// Where a session's frames go: written to its channel on the channel's event loop, every frame queued
+/// meanwhile in the same write and flush, with no task or stream between the session and the socket.
+///
+/// Frames not yet in the socket are counted; past `limit` the client is judged not to be reading
+/// (`enqueue` answers `.dropped` and the session closes the connection). `finish` lets queued frames go
+/// out and then closes the connection.
+final class SessionWriter: Sendable {
+    enum EnqueueResult {
+        case enqueued
+        case dropped
+        case terminated
+    }
+
+    private struct State {
+        var pending: [OutboundFrame] = []
+        var scheduled = false
+        /// Queued or written but not yet confirmed in the socket.
+        var unwritten = 0
+        var finished = false
+        var closing = false
+    }
+
+    private let state = Mutex(State())
+    private let channel: any Channel
+    private let limit: Int
+    private let onWritten: @Sendable ([OutboundFrame]) -> Void
+
+    /// `onWritten` hears each group of frames once they are in the socket (deliveries are recorded then).
+    init(channel: any Channel, limit: Int, onWritten: @escaping @Sendable ([OutboundFrame]) -> Void) {
+        self.channel = channel
+        self.limit = limit
+        self.onWritten = onWritten
+    }
+
+    /// Frames queued and not yet in the socket.
+    var unwritten: Int { state.withLock { $0.unwritten } }
+
+    func enqueue(_ item: OutboundFrame) -> EnqueueResult {
+        let (result, schedule) = state.withLock { state -> (EnqueueResult, Bool) in
+            guard !state.finished else { return (.terminated, false) }
+            guard state.unwritten < limit else { return (.dropped, false) }
+            state.pending.append(item)
+            state.unwritten += 1
+            guard !state.scheduled else { return (.enqueued, false) }
+            state.scheduled = true
+            return (.enqueued, true)
+        }
+        if schedule { channel.eventLoop.execute { self.drain() } }
+        return result
+    }
+
+    /// No more frames: what is queued goes out, then the connection closes.
+    func finish() {
+        let schedule = state.withLock { state -> Bool in
+            guard !state.finished else { return false }
+            state.finished = true
+            guard !state.scheduled else { return false }
+            state.scheduled = true
+            return true
+        }
+        if schedule { channel.eventLoop.execute { self.drain() } }
+    }
+
+    /// On the event loop: writes everything queued with one flush.
+    private func drain() {
+        let (batch, close) = state.withLock { state -> ([OutboundFrame], Bool) in
+            let batch = state.pending
+            state.pending.removeAll(keepingCapacity: true)
+            state.scheduled = false
+            let close = state.finished && !state.closing
+            if close { state.closing = true }
+            return (batch, close)
+        }
+        if !batch.isEmpty {
+            var last: EventLoopFuture<Void>?
+            for item in batch { last = channel.write(item.frame) }
+            channel.flush()
+            last?.whenComplete { [self] result in
+                state.withLock { $0.unwritten -= batch.count }
+                if case .success = result { onWritten(batch) }
+            }
+        }
+        if close {
+            // After the writes above: the close is queued behind them in the pipeline.
+            channel.close(promise: nil)
+        }
+    }
+}
