@@ -18,6 +18,7 @@ struct BenchLogin: Sendable {
 /// codes), makes pairs friends, and logs users in over the gate's HTTP API.
 struct BenchAccounts: Sendable {
     let databaseURL: String
+    let gateHost: String
     let gatePort: Int
     /// The password every bench user has.
     static let password = "bench-pw"
@@ -73,7 +74,7 @@ struct BenchAccounts: Sendable {
 
     /// One `POST /user_login`.
     func logIn(_ email: String) async throws -> BenchLogin {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(gatePort)/user_login")!)
+        var request = URLRequest(url: URL(string: "http://\(gateHost):\(gatePort)/user_login")!)
         request.httpMethod = "POST"
         request.httpBody = try JSONSerialization.data(withJSONObject: ["email": email, "passwd": Self.password])
         request.timeoutInterval = 60

@@ -21,5 +21,22 @@ public struct BenchOptions: Sendable {
     /// SQLite `synchronous` of the Flux under test: `full` (every commit on disk) or `normal`.
     public var sqliteSynchronous = "full"
 
+    /// A running Flux to measure instead of one the bench starts.
+    public var target: Target?
+
+    /// `--target`: the gate's `host:port`, the store URL the target uses (the bench creates its users
+    /// there, as `flux admin users create` does), and optionally the chat process id for memory figures.
+    public struct Target: Sendable {
+        public var gate: String
+        public var databaseURL: String
+        public var pid: Int32?
+
+        public init(gate: String, databaseURL: String, pid: Int32?) {
+            self.gate = gate
+            self.databaseURL = databaseURL
+            self.pid = pid
+        }
+    }
+
     public init() {}
 }

@@ -47,6 +47,12 @@ public enum Bench {
         ]
     }
 
+    /// The running Flux of `--target`, if one was given.
+    private static func target(_ options: BenchOptions, orStart start: () async throws -> FluxUnderTest) async throws -> FluxUnderTest {
+        guard let target = options.target else { return try await start() }
+        return try await FluxUnderTest.external(gate: target.gate, databaseURL: target.databaseURL, pid: target.pid)
+    }
+
     // MARK: - baseline
 
     static func baseline(_ options: BenchOptions, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
@@ -80,8 +86,8 @@ public enum Bench {
     // MARK: - relay
 
     static func relay(_ options: BenchOptions, baseline: BenchResult?, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
-        progress("relay: starting flux --role all")
-        let flux = try await FluxUnderTest.single(logN: 10, sqliteSynchronous: options.sqliteSynchronous)
+        progress(options.target.map { "relay: against \($0.gate)" } ?? "relay: starting flux --role all")
+        let flux = try await target(options) { try await FluxUnderTest.single(logN: 10, sqliteSynchronous: options.sqliteSynchronous) }
         do {
             let result = try await relay(options, flux: flux, scenario: "relay", baseline: baseline, crossNodes: false, progress)
             await flux.stop()
@@ -93,6 +99,7 @@ public enum Bench {
     }
 
     static func clusterRelay(_ options: BenchOptions, baseline: BenchResult?, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
+        guard options.target == nil else { throw BenchError("cluster-relay starts its own cluster: --target is for relay, idle and login") }
         let redis = try await BenchRedis.start(options.redisURL)
         progress("cluster-relay: starting a front process and two chat nodes on \(redis.url)")
         let flux: FluxUnderTest
@@ -117,7 +124,7 @@ public enum Bench {
         _ options: BenchOptions, flux: FluxUnderTest, scenario: String, baseline: BenchResult?, crossNodes: Bool,
         _ progress: @Sendable (String) -> Void
     ) async throws -> BenchResult {
-        let accounts = BenchAccounts(databaseURL: flux.databaseURL, gatePort: flux.gatePort)
+        let accounts = BenchAccounts(databaseURL: flux.databaseURL, gateHost: flux.gateHost, gatePort: flux.gatePort)
         let prefix = "r\(UUID().uuidString.prefix(6).lowercased())"
         progress("\(scenario): creating and logging in \(2 * options.pairs) users")
         let uids = try await accounts.createUsers(2 * options.pairs, prefix: prefix, logN: 10, pairs: true)
@@ -152,7 +159,7 @@ public enum Bench {
         result.add("stored", Double(storedAfter - storedBefore), "")
         result.add("acknowledged but not delivered", Double(max(0, figures.acknowledged - figures.delivered)), "")
         result.add("refused", Double(figures.refused), "")
-        result.add("chat server RSS", Double(memory) / 1_048_576, "MiB")
+        if let memory { result.add("chat server RSS", Double(memory) / 1_048_576, "MiB") }
         if storedAfter - storedBefore != figures.acknowledged {
             result.notes.append("stored count differs from acknowledged count: check the server log")
         }
@@ -165,10 +172,10 @@ public enum Bench {
         // Each connection needs a descriptor here and one in the server: stay under the limit.
         let count = min(options.connections, max(1, fileLimit - 256))
         progress("idle: starting flux --role all for \(count) connections")
-        let flux = try await FluxUnderTest.single(logN: 10)
+        let flux = try await target(options) { try await FluxUnderTest.single(logN: 10) }
         var sessions: [BenchSession] = []
         do {
-            let accounts = BenchAccounts(databaseURL: flux.databaseURL, gatePort: flux.gatePort)
+            let accounts = BenchAccounts(databaseURL: flux.databaseURL, gateHost: flux.gateHost, gatePort: flux.gatePort)
             let prefix = "i\(UUID().uuidString.prefix(6).lowercased())"
             _ = try await accounts.createUsers(count, prefix: prefix, logN: 10, pairs: false)
             // HTTP logins first (their scrypt work and buffers are not connection memory), then the
@@ -178,7 +185,7 @@ public enum Bench {
             let logins = try await accounts.logIn(prefix: prefix, indices: 0..<count)
             let loginTime = started.duration(to: .now)
             try await Task.sleep(for: .seconds(1))
-            let before = ProcessMemory.residentBytes(of: flux.nodes[0].process.processIdentifier) ?? 0
+            let before = flux.serverPID.flatMap(ProcessMemory.residentBytes) ?? 0
             progress("idle: server RSS before connections \(before / 1024) KiB; opening \(count) chat sessions")
             sessions = try await withThrowingTaskGroup(of: [BenchSession].self) { group in
                 let lanes = 16
@@ -207,14 +214,18 @@ public enum Bench {
                 }
             }
             try await Task.sleep(for: .seconds(options.duration))
-            let after = ProcessMemory.residentBytes(of: flux.nodes[0].process.processIdentifier) ?? 0
+            let after = flux.serverPID.flatMap(ProcessMemory.residentBytes) ?? 0
             var result = BenchResult(scenario: "idle", parameters: [
                 "connections": "\(sessions.count)", "requested": "\(options.connections)", "duration": "\(options.duration)s",
                 "fd limit": "\(fileLimit)",
             ])
-            result.add("server RSS before", Double(before) / 1_048_576, "MiB")
-            result.add("server RSS with connections", Double(after) / 1_048_576, "MiB")
-            result.add("per connection", Double(after - before) / Double(max(sessions.count, 1)) / 1024, "KiB")
+            if flux.serverPID != nil {
+                result.add("server RSS before", Double(before) / 1_048_576, "MiB")
+                result.add("server RSS with connections", Double(after) / 1_048_576, "MiB")
+                result.add("per connection", Double(after - before) / Double(max(sessions.count, 1)) / 1024, "KiB")
+            } else {
+                result.notes.append("no server memory figures: pass --pid PID of the target's chat process")
+            }
             let seconds = Double(loginTime.components.seconds) + Double(loginTime.components.attoseconds) / 1e18
             result.add("HTTP logins (scrypt 2^10)", Double(count) / seconds, "per s")
             if count < options.connections {
@@ -234,9 +245,9 @@ public enum Bench {
 
     static func login(_ options: BenchOptions, _ progress: @escaping @Sendable (String) -> Void) async throws -> BenchResult {
         progress("login: starting flux --role all; users with scrypt 2^\(options.loginScryptLogN)")
-        let flux = try await FluxUnderTest.single(logN: options.loginScryptLogN)
+        let flux = try await target(options) { try await FluxUnderTest.single(logN: options.loginScryptLogN) }
         do {
-            let accounts = BenchAccounts(databaseURL: flux.databaseURL, gatePort: flux.gatePort)
+            let accounts = BenchAccounts(databaseURL: flux.databaseURL, gateHost: flux.gateHost, gatePort: flux.gatePort)
             let prefix = "l\(UUID().uuidString.prefix(6).lowercased())"
             let workers = max(1, options.loginConcurrency)
             _ = try await accounts.createUsers(workers, prefix: prefix, logN: options.loginScryptLogN, pairs: false)

@@ -14,13 +14,18 @@ final class FluxUnderTest: @unchecked Sendable {
         let chatPort: Int
     }
 
+    let gateHost: String
     let gatePort: Int
     let databaseURL: String
     let dataDirectory: String
     private(set) var nodes: [Node] = []
     private var processes: [Process] = []
+    /// A Flux the bench did not start (`--target`), and its process id if given (for memory figures).
+    private var externalPID: Int32?
+    private var isExternal = false
 
-    private init(gatePort: Int, databaseURL: String, dataDirectory: String) {
+    private init(gatePort: Int, databaseURL: String, dataDirectory: String, gateHost: String = "127.0.0.1") {
+        self.gateHost = gateHost
         self.gatePort = gatePort
         self.databaseURL = databaseURL
         self.dataDirectory = dataDirectory
@@ -29,6 +34,24 @@ final class FluxUnderTest: @unchecked Sendable {
     /// The executable of this process (the `flux` binary).
     static var executable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// A running Flux: its gate at `gate` (`host:port`) and the store it uses (the bench creates its users
+    /// there). With `pid`, the memory figures read that process.
+    static func external(gate: String, databaseURL: String, pid: Int32?) async throws -> FluxUnderTest {
+        guard let colon = gate.lastIndex(of: ":"), let port = Int(gate[gate.index(after: colon)...]) else {
+            throw BenchError("--target must be host:port of the gate, not '\(gate)'")
+        }
+        let flux = FluxUnderTest(gatePort: port, databaseURL: databaseURL, dataDirectory: "", gateHost: String(gate[..<colon]))
+        flux.isExternal = true
+        flux.externalPID = pid
+        try await flux.waitForHTTP()
+        return flux
+    }
+
+    /// The process whose memory is reported: the target's `--pid`, or the single Flux the bench started.
+    var serverPID: Int32? {
+        isExternal ? externalPID : nodes.first?.process.processIdentifier
     }
 
     /// `flux --role all` with SQLite and the in-process KV.
@@ -104,7 +127,7 @@ final class FluxUnderTest: @unchecked Sendable {
     private func waitForHTTP() async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))
         while ContinuousClock.now < deadline {
-            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(gatePort)/healthz")!),
+            if let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://\(gateHost):\(gatePort)/healthz")!),
                 (response as? HTTPURLResponse)?.statusCode == 200
             {
                 return
@@ -112,7 +135,7 @@ final class FluxUnderTest: @unchecked Sendable {
             if processes.contains(where: { !$0.isRunning }) { break }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw BenchError("flux did not start; see the logs in \(dataDirectory)")
+        throw BenchError(isExternal ? "no gate answers at \(gateHost):\(gatePort)" : "flux did not start; see the logs in \(dataDirectory)")
     }
 
     private func waitUntilUp() async throws {
@@ -142,12 +165,14 @@ final class FluxUnderTest: @unchecked Sendable {
     }
 
     /// Resident memory of the chat node processes together.
-    var chatResidentBytes: Int {
-        nodes.reduce(0) { $0 + (ProcessMemory.residentBytes(of: $1.process.processIdentifier) ?? 0) }
+    var chatResidentBytes: Int? {
+        if isExternal { return externalPID.flatMap(ProcessMemory.residentBytes) }
+        return nodes.reduce(0) { $0 + (ProcessMemory.residentBytes(of: $1.process.processIdentifier) ?? 0) }
     }
 
     /// Stops every process (SIGTERM, then SIGKILL) and removes the data folder.
     func stop() async {
+        guard !isExternal else { return }
         for process in processes where process.isRunning { process.terminate() }
         for _ in 0..<100 where processes.contains(where: \.isRunning) {
             try? await Task.sleep(for: .milliseconds(50))

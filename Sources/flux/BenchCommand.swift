@@ -9,7 +9,8 @@ struct BenchCommand: AsyncParsableCommand {
         abstract: "Measure Flux: relay, idle, login, cluster-relay, baseline, or all.",
         discussion: """
             Each scenario starts what it measures from this binary on loopback (flux --role all; for
-            cluster-relay a front process, two chat nodes and Redis) and drives it over real sockets.
+            cluster-relay a front process, two chat nodes and Redis) and drives it over real sockets;
+            relay, idle and login can measure a running Flux instead (--target GATE --db STORE [--pid PID]).
             relay and cluster-relay also run baseline (a minimal NIO relay inside the bench) with the same
             load, so their figure is read as a share of this machine's ceiling. Build with -c release.
             """)
@@ -24,6 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Concurrent login loops (login).") var loginConcurrency = 8
     @Option(help: "scrypt cost 2^N of the users' passwords (login).") var scryptLogN = 15
     @Option(help: "Redis for cluster-relay (default: start redis-server from PATH).") var redis: String?
+    @Option(help: "Measure a running Flux: host:port of its gate (with --db; relay, idle and login).") var target: String?
+    @Option(help: "With --target: the store URL the target uses (bench users are created there).") var db: String?
+    @Option(help: "With --target: process id of its chat node, for the memory figures.") var pid: Int32?
     @Option(help: "SQLite synchronous mode of the Flux under test: full (every commit on disk) or normal.")
     var sqliteSynchronous = "full"
     @Flag(help: "Print JSON instead of tables.") var json = false
@@ -34,6 +38,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         guard pairs > 0, window > 0, duration > 0, warmup >= 0, connections > 0, loginConcurrency > 0, (10...20).contains(scryptLogN) else {
             throw ValidationError("sizes and durations must be positive; --scrypt-log-n 10…20")
+        }
+        guard (target == nil) == (db == nil) else { throw ValidationError("--target and --db go together") }
+        if target != nil, !["relay", "idle", "login"].contains(scenario) {
+            throw ValidationError("--target works with relay, idle and login (the others start their own servers)")
         }
         guard ["full", "normal"].contains(sqliteSynchronous) else { throw ValidationError("--sqlite-synchronous is full or normal") }
     }
@@ -50,6 +58,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.loginScryptLogN = scryptLogN
         options.redisURL = redis
         options.sqliteSynchronous = sqliteSynchronous
+        if let target, let db { options.target = BenchOptions.Target(gate: target, databaseURL: db, pid: pid) }
         let results: [BenchResult]
         do {
             results = try await Bench.run(scenario, options: options) { line in

@@ -34,4 +34,27 @@ import Testing
         #expect(reports.first { $0["scenario"] as? String == "idle" }.flatMap { ($0["parameters"] as? [String: Any])?["connections"] as? String } == "40")
         #expect((figure("login", "logins (HTTP + chat)") ?? 0) > 0)
     }
+
+    @Test func relayAgainstARunningFlux() async throws {
+        let gatePort = try freeLoopbackPort()
+        let flux = try FluxProcess.start(["--role", "all"], environment: ["FLUX_GATE_PORT": "\(gatePort)", "FLUX_GATE_HOST": "127.0.0.1"])
+        defer { flux.kill() }
+        try await flux.waitForLog("chat listening")
+        let result = try await FluxProcess.runToEnd([
+            "bench", "relay", "--target", "127.0.0.1:\(gatePort)", "--db", "sqlite://\(flux.dataDirectory)/flux.sqlite",
+            "--duration", "1", "--warmup", "0.5", "--pairs", "2", "--window", "4", "--rate", "200", "--json",
+        ])
+        #expect(result.status == 0, "\(result.errors)")
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]], "\(result.output)")
+        let relay = try #require(reports.first { $0["scenario"] as? String == "relay" })
+        let figures = Dictionary(
+            uniqueKeysWithValues: (relay["figures"] as? [[String: Any]] ?? []).compactMap { figure in
+                (figure["name"] as? String).map { ($0, figure["value"] as? Double ?? -1) }
+            })
+        #expect((figures["delivered"] ?? 0) > 0)
+        #expect(figures["stored"] == figures["acknowledged (1018)"])
+        #expect(figures["acknowledged but not delivered"] == 0)
+        // cluster-relay starts its own cluster: --target is refused as a usage error.
+        #expect(try await FluxProcess.runToEnd(["bench", "cluster-relay", "--target", "127.0.0.1:1", "--db", "sqlite://x"]).status == 2)
+    }
 }

@@ -12,6 +12,6 @@ common=(FLUX_KV_URL=redis://127.0.0.1:6379/0 FLUX_DB_URL="sqlite://$data/flux.sq
 trap 'kill 0' EXIT
 env "${common[@]}" FLUX_DATA_DIR="$data" FLUX_STATUS_RPC_PORT=8070 FLUX_VERIFY_RPC_PORT=8071 "$flux" --role gate,status,verify &
 sleep 1
-env "${common[@]}" FLUX_CHAT_NAME=chat-1 FLUX_CHAT_PORT=8090 FLUX_CHAT_RPC_PORT=8091 "$flux" --role chat &
-env "${common[@]}" FLUX_CHAT_NAME=chat-2 FLUX_CHAT_PORT=8092 FLUX_CHAT_RPC_PORT=8093 "$flux" --role chat &
+env "${common[@]}" FLUX_CHAT_NAME=chat-1 FLUX_CHAT_PORT=8090 FLUX_CHAT_RPC_PORT=8091 FLUX_METRICS_PORT=9464 "$flux" --role chat &
+env "${common[@]}" FLUX_CHAT_NAME=chat-2 FLUX_CHAT_PORT=8092 FLUX_CHAT_RPC_PORT=8093 FLUX_METRICS_PORT=9465 "$flux" --role chat &
 wait
