@@ -5,8 +5,9 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The chat listener: frames over TCP (SwiftNIO with `NIOAsyncChannel`, in the style of
-/// `NIOTCPEchoServer`), one task per connection, each connection's errors kept to itself.
+/// The chat listener: frames over TCP (SwiftNIO). Each connection's frames are handled in order by a
+/// `ChatConnection`, whose task lives only while there is work, so idle connections cost no task; each
+/// connection's errors are kept to itself.
 public struct ChatServer: Service {
     private let configuration: ChatConfiguration
     private let service: ChatService
@@ -37,39 +38,41 @@ public struct ChatServer: Service {
             // Chat frames are small and most connections idle: start reads small (the allocator grows
             // them for busy connections) so an idle connection does not keep a 2 KiB read buffer.
             .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
-            .bind(host: configuration.host, port: configuration.port) { channel in
+            .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
                     try pipeline.addHandler(CloseOnIdleHandler())
                     try pipeline.addHandler(ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: maxBody)))
                     try pipeline.addHandler(MessageToByteHandler(ChatFrameEncoder()))
-                    return try NIOAsyncChannel<ChatFrame, ChatFrame>(wrappingChannelSynchronously: channel)
+                    try pipeline.addHandler(ChatConnectionHandler(connection: makeConnection(channel)))
                 }
             }
-        let port = listener.channel.localAddress?.port ?? configuration.port
+            .bind(host: configuration.host, port: configuration.port).get()
+        let port = listener.localAddress?.port ?? configuration.port
         logger.notice("chat listening", metadata: ["address": "\(configuration.host):\(port)"])
         await onListening(port)
 
-        try await withGracefulShutdownHandler {
-            try await withThrowingDiscardingTaskGroup { group in
-                try await listener.executeThenClose { connections in
-                    for try await connection in connections {
-                        group.addTask { await self.serve(connection) }
-                    }
-                }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await listener.closeFuture.get()
+            } onCancel: {
+                listener.close(promise: nil)
             }
         } onGracefulShutdown: {
-            listener.channel.close(promise: nil)
-            Task { await service.closeAllConnections() }
+            listener.close(promise: nil)
+        }
+        // Every session's queued frames go out, then the connections close; wait for that (bounded).
+        await service.closeAllConnections()
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while await service.connectionCount() > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
         }
         logger.info("chat listener stopped")
     }
 
-    /// One connection: a reader loop handling frames in order; replies and notices go out through the
-    /// session's `SessionWriter`. Whatever happens, the connection is cleaned up and nothing escapes.
-    private func serve(_ connection: NIOAsyncChannel<ChatFrame, ChatFrame>) async {
-        let channel = connection.channel
+    /// A connection's session and the writer that puts its frames in the socket.
+    private func makeConnection(_ channel: any Channel) -> ChatConnection {
         let tracker = service.tracker
         let metrics = service.metrics
         let writer = SessionWriter(channel: channel, limit: configuration.outboundQueueLimit) { frames in
@@ -86,33 +89,8 @@ public struct ChatServer: Service {
             id: Self.sessionIDs.wrappingAdd(1, ordering: .relaxed).newValue,
             writer: writer,
             remote: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
-            onOverflow: { [metrics = service.metrics] in metrics.queueDrops.increment() },
+            onOverflow: { metrics.queueDrops.increment() },
             closeConnection: { channel.close(promise: nil) })
-        await service.connected(session)
-        do {
-            try await connection.executeThenClose { inbound, _ in
-                do {
-                    for try await frame in inbound {
-                        await service.handle(frame, in: session)
-                    }
-                } catch let error as ChatFrameError {
-                    if case .bodyTooLarge(let id, let length, let limit) = error {
-                        logger.info("frame over the body limit; closing", metadata: ["session": "\(session.id)", "length": "\(length)"])
-                        service.send(.notifyError, ErrorNotice(
-                            error: .payloadTooLarge, msgid: Int(id), reason: "body of \(length) bytes is over the limit of \(limit)"),
-                            to: session)
-                    }
-                } catch {
-                    logger.debug("connection read ended", metadata: ["session": "\(session.id)", "error": "\(error)"])
-                }
-                // Queued frames go out, then the writer closes the connection; wait for that here, since
-                // leaving this closure closes the channel at once.
-                session.finish()
-                try? await channel.closeFuture.get()
-            }
-        } catch {
-            logger.debug("connection closed with error", metadata: ["session": "\(session.id)", "error": "\(error)"])
-        }
-        await service.disconnected(session)
+        return ChatConnection(session: session, channel: channel, service: service, logger: logger)
     }
 }

@@ -49,6 +49,11 @@ public final class ChatService: Sendable {
         (metrics.textsIn.load(ordering: .relaxed), metrics.textsOut.load(ordering: .relaxed))
     }
 
+    /// Open connections on this node, logged in or not.
+    func connectionCount() async -> Int {
+        await registry.allConnections.count
+    }
+
     /// Logged-in sessions on this node.
     public func sessionCount() async -> Int {
         await registry.count

@@ -1,0 +1,144 @@
+import FluxProtocol
+import Logging
+import NIOCore
+import Synchronization
+
+/// One client connection's events, handled in order by a task that exists only while there is work:
+/// an idle connection holds no task and no async stream, only its channel and session.
+///
+/// The channel handler (`ChatConnectionHandler`) appends events on the event loop; the first event after
+/// a quiet spell starts a task that handles events until none is left. When many frames wait (a client
+/// far ahead of the server) the channel stops reading until the backlog is worked off.
+final class ChatConnection: Sendable {
+    enum Event: Sendable {
+        case opened
+        case frame(ChatFrame)
+        case bodyTooLarge(id: UInt16, length: Int, limit: Int)
+        case closed
+    }
+
+    private struct State {
+        var events: [Event] = []
+        var next = 0
+        var running = false
+        var readingPaused = false
+        var ended = false
+    }
+
+    /// Frames waiting before the channel stops reading, and the level at which it reads again.
+    static let pauseAbove = 64
+    static let resumeBelow = 16
+
+    let session: ChatSession
+    private let channel: any Channel
+    private let service: ChatService
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(session: ChatSession, channel: any Channel, service: ChatService, logger: Logger) {
+        self.session = session
+        self.channel = channel
+        self.service = service
+        self.logger = logger
+    }
+
+    /// On the event loop: queues `event`; returns whether the channel should stop reading for now.
+    func post(_ event: Event) -> Bool {
+        let (start, pause) = state.withLock { state -> (Bool, Bool) in
+            guard !state.ended else { return (false, false) }
+            if case .closed = event { state.ended = true }
+            state.events.append(event)
+            let waiting = state.events.count - state.next
+            let pause = !state.readingPaused && waiting > Self.pauseAbove
+            if pause { state.readingPaused = true }
+            guard !state.running else { return (false, pause) }
+            state.running = true
+            return (true, pause)
+        }
+        if start { Task { await self.work() } }
+        return pause
+    }
+
+    private func work() async {
+        while let event = take() {
+            switch event {
+            case .opened:
+                await service.connected(session)
+            case .frame(let frame):
+                await service.handle(frame, in: session)
+            case .bodyTooLarge(let id, let length, let limit):
+                logger.info("frame over the body limit; closing", metadata: ["session": "\(session.id)", "length": "\(length)"])
+                service.send(.notifyError, ErrorNotice(
+                    error: .payloadTooLarge, msgid: Int(id), reason: "body of \(length) bytes is over the limit of \(limit)"),
+                    to: session)
+                session.finish()
+            case .closed:
+                session.finish()
+                await service.disconnected(session)
+            }
+        }
+    }
+
+    /// The next event, or nil (and the task ends) when none is left.
+    private func take() -> Event? {
+        let (event, resume) = state.withLock { state -> (Event?, Bool) in
+            guard state.next < state.events.count else {
+                state.events.removeAll(keepingCapacity: false)
+                state.next = 0
+                state.running = false
+                return (nil, false)
+            }
+            let event = state.events[state.next]
+            state.next += 1
+            if state.next > 32, state.next * 2 > state.events.count {
+                state.events.removeFirst(state.next)
+                state.next = 0
+            }
+            let resume = state.readingPaused && state.events.count - state.next < Self.resumeBelow
+            if resume { state.readingPaused = false }
+            return (event, resume)
+        }
+        if resume { channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
+        return event
+    }
+}
+
+/// The last handler of a chat connection's pipeline: hands its life to a `ChatConnection`.
+final class ChatConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ChatFrame
+
+    private let connection: ChatConnection
+    /// After an oversized frame the decoder refuses all further input; the notice still has to go out.
+    private var refusedInput = false
+
+    init(connection: ChatConnection) {
+        self.connection = connection
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        _ = connection.post(.opened)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !refusedInput else { return }
+        if connection.post(.frame(unwrapInboundIn(data))) {
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        _ = connection.post(.closed)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? ChatFrameError, case .bodyTooLarge(let id, let length, let limit) = error {
+            // The decoder stops here; the notice goes out and then the writer closes the connection.
+            refusedInput = true
+            _ = connection.post(.bodyTooLarge(id: id, length: length, limit: limit))
+        } else if !refusedInput {
+            context.close(promise: nil)
+        }
+    }
+}
