@@ -132,6 +132,15 @@ final class ChatConnectionHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// `IdleStateHandler` reports that nothing was read for the idle timeout: close.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? ChatFrameError, case .bodyTooLarge(let id, let length, let limit) = error {
             // The decoder stops here; the notice goes out and then the writer closes the connection.

@@ -41,10 +41,10 @@ public struct ChatServer: Service {
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    // Few handlers: each costs memory on every idle connection. Frames are written as
+                    // bytes by the session's writer, and the connection handler closes idle ones.
                     try pipeline.addHandler(IdleStateHandler(readTimeout: idle))
-                    try pipeline.addHandler(CloseOnIdleHandler())
                     try pipeline.addHandler(ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: maxBody)))
-                    try pipeline.addHandler(MessageToByteHandler(ChatFrameEncoder()))
                     try pipeline.addHandler(ChatConnectionHandler(connection: makeConnection(channel)))
                 }
             }

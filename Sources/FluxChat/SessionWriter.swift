@@ -76,10 +76,17 @@ final class SessionWriter: Sendable {
             return (batch, close)
         }
         if !batch.isEmpty {
-            var last: EventLoopFuture<Void>?
-            for item in batch { last = channel.write(item.frame) }
-            channel.flush()
-            last?.whenComplete { [self] result in
+            // The whole group in one buffer and one write (no encoder handler in the pipeline).
+            var buffer = channel.allocator.buffer(capacity: batch.reduce(0) { $0 + ChatFrame.headerLength + $1.frame.body.readableBytes })
+            for item in batch {
+                do {
+                    try ChatFrameEncoder.encode(item.frame, into: &buffer)
+                } catch {
+                    // Only a body over the 16-bit length field; the sender is told nothing better here.
+                    continue
+                }
+            }
+            channel.writeAndFlush(buffer).whenComplete { [self] result in
                 state.withLock { $0.unwritten -= batch.count }
                 if case .success = result { onWritten(batch) }
             }
