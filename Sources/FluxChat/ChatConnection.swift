@@ -1,3 +1,4 @@
+import Dispatch
 import FluxProtocol
 import Logging
 import NIOCore
@@ -122,6 +123,7 @@ final class ChatConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusedInput else { return }
+        connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         if connection.post(.frame(unwrapInboundIn(data))) {
             context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         }
@@ -130,15 +132,6 @@ final class ChatConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         _ = connection.post(.closed)
         context.fireChannelInactive()
-    }
-
-    /// `IdleStateHandler` reports that nothing was read for the idle timeout: close.
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.close(promise: nil)
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

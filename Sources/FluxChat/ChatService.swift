@@ -54,6 +54,11 @@ public final class ChatService: Sendable {
         await registry.allConnections.count
     }
 
+    /// Every open connection (for the idle sweep).
+    func openConnections() async -> [ChatSession] {
+        await registry.allConnections
+    }
+
     /// Logged-in sessions on this node.
     public func sessionCount() async -> Int {
         await registry.count

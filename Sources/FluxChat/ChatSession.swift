@@ -1,3 +1,4 @@
+import Dispatch
 import FluxProtocol
 import Synchronization
 
@@ -25,6 +26,8 @@ public final class ChatSession: Sendable {
     private let inner = Mutex(Inner())
     private let writer: SessionWriter
     private let closeConnection: @Sendable () -> Void
+    /// When the client last sent anything (uptime nanoseconds), for the idle sweep.
+    let lastRead = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
     /// 1017s queued for a commit and not yet answered.
     let textsInFlight = Atomic<Int>(0)
     private let onOverflow: @Sendable () -> Void

@@ -68,8 +68,9 @@ final class SessionWriter: Sendable {
     /// On the event loop: writes everything queued with one flush.
     private func drain() {
         let (batch, close) = state.withLock { state -> ([OutboundFrame], Bool) in
+            // The array moves out whole: an idle connection keeps no buffer here.
             let batch = state.pending
-            state.pending.removeAll(keepingCapacity: true)
+            state.pending = []
             state.scheduled = false
             let close = state.finished && !state.closing
             if close { state.closing = true }
