@@ -56,8 +56,18 @@ final class ChatConnection: Sendable {
             state.running = true
             return (true, pause)
         }
-        if start { Task { await self.work() } }
+        if start {
+            session.handling.store(true, ordering: .relaxed)
+            Task { await self.work() }
+        }
         return pause
+    }
+
+    /// On the event loop: reads while not paused. Always set from the current state, so a resume decided
+    /// off the loop cannot undo a pause decided on it afterwards.
+    func applyReading() {
+        let paused = state.withLock { $0.readingPaused }
+        channel.setOption(ChannelOptions.autoRead, value: !paused).whenFailure { _ in }
     }
 
     private func work() async {
@@ -87,6 +97,7 @@ final class ChatConnection: Sendable {
                 state.events.removeAll(keepingCapacity: false)
                 state.next = 0
                 state.running = false
+                session.handling.store(false, ordering: .relaxed)
                 return (nil, false)
             }
             let event = state.events[state.next]
@@ -99,7 +110,7 @@ final class ChatConnection: Sendable {
             if resume { state.readingPaused = false }
             return (event, resume)
         }
-        if resume { channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in } }
+        if resume { channel.eventLoop.execute { self.applyReading() } }
         return event
     }
 }
@@ -125,7 +136,7 @@ final class ChatConnectionHandler: ChannelInboundHandler {
         guard !refusedInput else { return }
         connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         if connection.post(.frame(unwrapInboundIn(data))) {
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+            connection.applyReading()
         }
     }
 

@@ -68,8 +68,12 @@ public struct ChatServer: Service {
         await service.closeAllConnections()
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
         while await service.connectionCount() > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+            // Connections accepted just before the listener closed are finished too.
+            await service.closeAllConnections()
             try? await Task.sleep(for: .milliseconds(20))
         }
+        // Deliveries written by the last drains are recorded before the store closes.
+        await service.tracker.flush()
         logger.info("chat listener stopped")
     }
 
@@ -84,7 +88,8 @@ public struct ChatServer: Service {
             let now = DispatchTime.now().uptimeNanoseconds
             for session in await service.openConnections() {
                 let last = session.lastRead.load(ordering: .relaxed)
-                if now > last, now - last > limit { session.closeNow() }
+                // A connection busy with its frames (its reading may be paused meanwhile) is not idle.
+                if now > last, now - last > limit, !session.handling.load(ordering: .relaxed) { session.closeNow() }
             }
         }
     }

@@ -34,6 +34,12 @@ extension ChatService {
             _ = session.markClosed()
             throw error
         }
+        // The connection may have closed while this login waited: it must not kick a newer session.
+        guard !session.isFinished else {
+            await router.unlock(user.uid, owner: owner)
+            _ = session.markClosed()
+            throw FluxError(.invalidTarget, "connection closed during login")
+        }
         do {
             try await router.takeOver(user.uid, session: session)
         } catch {
@@ -137,7 +143,6 @@ extension ChatService {
     public func closeAllConnections() async {
         router.close()
         for session in await registry.allConnections { session.finish() }
-        await tracker.flush()
     }
 
     func announcePresence(of uid: Int64, online: Bool, to friends: [Friend]) async {

@@ -66,6 +66,8 @@ public final class ChatService: Sendable {
 
     /// Handles one frame. Never throws: every failure becomes an error reply.
     func handle(_ frame: ChatFrame, in session: ChatSession) async {
+        // A closed, kicked or logged-out session acts on nothing it still had queued.
+        guard !session.isFinished else { return }
         switch session.action(for: frame.id) {
         case .drop:
             return
@@ -107,9 +109,20 @@ public final class ChatService: Sendable {
         case .authFriend:
             try await acceptFriend(try frame.decode(AuthFriendRequest.self), uid: uid, session: session)
         case .textChat:
-            // The plain shape is read without JSONDecoder; anything else (and every error) goes through it.
-            let request = try TextChatRequestParser.parse(frame.body) ?? frame.decode(TextChatMessage.self)
-            try await sendText(request, uid: uid, session: session)
+            do {
+                // The plain shape is read without JSONDecoder; anything else (and every error) goes through it.
+                let request = try TextChatRequestParser.parse(frame.body) ?? frame.decode(TextChatMessage.self)
+                try await sendText(request, uid: uid, session: session)
+            } catch where session.textsInFlight.load(ordering: .relaxed) > 0 {
+                // Earlier 1017s are still being committed: this refusal waits its turn, so 1018s keep
+                // the order of the 1017s.
+                let code = (error as? FluxError)?.code ?? (error is DecodingError ? .badJSON : .internalError)
+                session.textsInFlight.add(1, ordering: .relaxed)
+                await batcher.enqueue([]) { [self] _ in
+                    session.textsInFlight.subtract(1, ordering: .relaxed)
+                    reply(.textChat, error: code, to: session)
+                }
+            }
         case .history:
             try await history(try frame.decode(HistoryRequest.self), uid: uid, session: session)
         case .receipt:

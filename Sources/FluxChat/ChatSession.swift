@@ -28,6 +28,9 @@ public final class ChatSession: Sendable {
     private let closeConnection: @Sendable () -> Void
     /// When the client last sent anything (uptime nanoseconds), for the idle sweep.
     let lastRead = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+    /// Whether the connection is working through its frames (then it is busy, not idle, even when its
+    /// reading is paused).
+    let handling = Atomic<Bool>(false)
     /// 1017s queued for a commit and not yet answered.
     let textsInFlight = Atomic<Int>(0)
     private let onOverflow: @Sendable () -> Void
@@ -113,7 +116,14 @@ public final class ChatSession: Sendable {
                 .filter { item in item.delivery.map { !sent.contains($0.messageID) } ?? true }
                 .sorted { ($0.delivery?.messageID ?? 0) < ($1.delivery?.messageID ?? 0) }
             inner.heldLive = nil
-            return held.map { yield($0, inner) }
+            var results: [SessionWriter.EnqueueResult] = []
+            for item in held {
+                let result = yield(item, inner)
+                results.append(result)
+                // Once one is refused (overflow or closed) the rest would be too: count it once.
+                guard case .enqueued = result else { break }
+            }
+            return results
         }
         for result in results { settle(result) }
     }

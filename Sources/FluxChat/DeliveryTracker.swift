@@ -1,12 +1,18 @@
+import Dispatch
 import FluxStore
 import Logging
 import Synchronization
 
-/// Marks messages delivered after their frames were written to the recipient's socket, coalescing many
-/// into one store write every few milliseconds.
+/// Marks messages delivered some time after their frames were written to the recipient's socket,
+/// coalescing many into one store write.
+///
+/// "Written" means handed to the kernel, not read by the client: if the server dies, a reset can still
+/// discard what the client had not read yet. So a message is marked only once it has been out for
+/// `delay` (the client has long read it by then); after a crash, the last `delay` of texts comes again at
+/// the next login: a duplicate (same msgid and seq), never a loss.
 final class DeliveryTracker: Sendable {
     private struct State {
-        var pending: [Int64] = []
+        var pending: [(id: Int64, at: UInt64)] = []
         var flushScheduled = false
     }
 
@@ -15,7 +21,7 @@ final class DeliveryTracker: Sendable {
     private let state = Mutex(State())
     private let delay: Duration
 
-    init(store: any Store, logger: Logger, delay: Duration = .milliseconds(20)) {
+    init(store: any Store, logger: Logger, delay: Duration = .milliseconds(500)) {
         self.store = store
         self.logger = logger
         self.delay = delay
@@ -26,34 +32,43 @@ final class DeliveryTracker: Sendable {
     }
 
     /// Records that these messages were written to their recipients (called from event loops: it only
-    /// queues them, and one task writes them a moment later).
+    /// queues them; one task writes them to the store later).
     func delivered(_ messageIDs: [Int64]) {
+        let now = DispatchTime.now().uptimeNanoseconds
         let schedule = state.withLock { state -> Bool in
-            state.pending.append(contentsOf: messageIDs)
+            state.pending.append(contentsOf: messageIDs.map { ($0, now) })
             guard !state.flushScheduled else { return false }
             state.flushScheduled = true
             return true
         }
-        guard schedule else { return }
+        if schedule { scheduleFlush() }
+    }
+
+    private func scheduleFlush() {
         Task {
             try? await Task.sleep(for: delay)
-            await flush()
+            await flush(all: false)
         }
     }
 
-    /// Records every pending delivery now.
-    func flush() async {
-        let delivered = state.withLock { state -> [Int64] in
-            state.flushScheduled = false
-            defer { state.pending = [] }
-            return state.pending
+    /// Records the pending deliveries that are old enough (all of them with `all`, at shutdown).
+    func flush(all: Bool = true) async {
+        let age = UInt64(delay.components.seconds) * 1_000_000_000 + UInt64(delay.components.attoseconds / 1_000_000_000)
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (ready, again) = state.withLock { state -> ([Int64], Bool) in
+            let split = all ? state.pending.count : state.pending.firstIndex { now < $0.at || now - $0.at < age } ?? state.pending.count
+            let ready = state.pending[..<split].map(\.id)
+            state.pending.removeFirst(split)
+            state.flushScheduled = !state.pending.isEmpty
+            return (ready, state.flushScheduled)
         }
-        guard !delivered.isEmpty else { return }
+        if again { scheduleFlush() }
+        guard !ready.isEmpty else { return }
         do {
-            try await store.markDelivered(messageIDs: delivered)
+            try await store.markDelivered(messageIDs: ready)
         } catch {
             // The messages will be sent again at the next login: a duplicate, never a loss.
-            logger.warning("deliveries not recorded", metadata: ["count": "\(delivered.count)", "error": "\(error)"])
+            logger.warning("deliveries not recorded", metadata: ["count": "\(ready.count)", "error": "\(error)"])
         }
     }
 }

@@ -79,21 +79,22 @@ final class SessionWriter: Sendable {
         if !batch.isEmpty {
             // The whole group in one buffer and one write (no encoder handler in the pipeline).
             var buffer = channel.allocator.buffer(capacity: batch.reduce(0) { $0 + ChatFrame.headerLength + $1.frame.body.readableBytes })
+            var written: [OutboundFrame] = []
+            written.reserveCapacity(batch.count)
             for item in batch {
-                do {
-                    try ChatFrameEncoder.encode(item.frame, into: &buffer)
-                } catch {
-                    // Only a body over the 16-bit length field; the sender is told nothing better here.
-                    continue
-                }
+                // Only a body over the 16-bit length field fails; such a frame is not sent, so it is not
+                // reported written (a text in it stays undelivered rather than marked delivered).
+                guard (try? ChatFrameEncoder.encode(item.frame, into: &buffer)) != nil else { continue }
+                written.append(item)
             }
+            let channel = self.channel
             channel.writeAndFlush(buffer).whenComplete { [self] result in
                 state.withLock { $0.unwritten -= batch.count }
-                if case .success = result { onWritten(batch) }
+                if case .success = result { onWritten(written) }
+                // Closing only once the last bytes are in the socket: a close fails pending writes.
+                if close { channel.close(promise: nil) }
             }
-        }
-        if close {
-            // After the writes above: the close is queued behind them in the pipeline.
+        } else if close {
             channel.close(promise: nil)
         }
     }

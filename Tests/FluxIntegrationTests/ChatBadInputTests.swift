@@ -123,4 +123,26 @@ import Testing
             #expect(history.messages.count == 5)
         }
     }
+
+    @Test func refusedTextsAreAnsweredInTheOrderSent() async throws {
+        try await TestFlux.run { (flux: TestFlux) async throws in
+            let amy = try await ChatUser.signUp(flux, "oamy")
+            let bo = try await ChatUser.signUp(flux, "obo")
+            let cy = try await ChatUser.signUp(flux, "ocy")
+            try await makeFriends(amy, bo)
+            // Pipelined: three stored texts, then one to a stranger, then one more stored text.
+            for index in 0..<3 {
+                try amy.client.send(.textChat, TextChatMessage(fromuid: amy.uid, touid: bo.uid, textArray: [TextItem(msgid: "o\(index)", content: "x")]))
+            }
+            try amy.client.send(.textChat, TextChatMessage(fromuid: amy.uid, touid: cy.uid, textArray: [TextItem(msgid: "stranger", content: "x")]))
+            try amy.client.send(.textChat, TextChatMessage(fromuid: amy.uid, touid: bo.uid, textArray: [TextItem(msgid: "o3", content: "x")]))
+            var answers: [String] = []
+            for _ in 0..<5 {
+                let frame = try await amy.client.next(.textChatResponse)
+                let error = try frame.decode(ErrorReply.self).error
+                answers.append(error == .success ? try frame.decode(TextChatMessage.self).textArray.map(\.msgid).joined() : "\(error.rawValue)")
+            }
+            #expect(answers == ["o0", "o1", "o2", "1015", "o3"])
+        }
+    }
 }
