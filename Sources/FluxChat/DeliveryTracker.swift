@@ -20,11 +20,15 @@ final class DeliveryTracker: Sendable {
     private let logger: Logger
     private let state = Mutex(State())
     private let delay: Duration
+    /// How often old-enough deliveries are written: often, so each store write stays small and never
+    /// holds up the texts' own commits for long.
+    private let interval: Duration
 
-    init(store: any Store, logger: Logger, delay: Duration = .milliseconds(500)) {
+    init(store: any Store, logger: Logger, delay: Duration = .milliseconds(500), interval: Duration = .milliseconds(50)) {
         self.store = store
         self.logger = logger
         self.delay = delay
+        self.interval = interval
     }
 
     func delivered(uid: Int64, messageID: Int64) {
@@ -46,6 +50,7 @@ final class DeliveryTracker: Sendable {
 
     private func scheduleFlush() {
         Task {
+            // The first flush after a quiet spell waits the whole delay; then every interval.
             try? await Task.sleep(for: delay)
             await flush(all: false)
         }
@@ -62,7 +67,12 @@ final class DeliveryTracker: Sendable {
             state.flushScheduled = !state.pending.isEmpty
             return (ready, state.flushScheduled)
         }
-        if again { scheduleFlush() }
+        if again {
+            Task {
+                try? await Task.sleep(for: interval)
+                await flush(all: false)
+            }
+        }
         guard !ready.isEmpty else { return }
         do {
             try await store.markDelivered(messageIDs: ready)
