@@ -24,7 +24,7 @@ struct BenchRedis: Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        process.terminate()
+        kill(process.processIdentifier, SIGKILL)
         throw BenchError("redis-server did not start on port \(port)")
     }
 
@@ -40,7 +40,8 @@ struct BenchRedis: Sendable {
         } == 0
     }
 
+    /// SIGKILL: a throwaway server with nothing to save, and a child may have inherited a blocked SIGTERM.
     func stop() {
-        if let process, process.isRunning { process.terminate() }
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
