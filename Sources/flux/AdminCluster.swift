@@ -81,7 +81,7 @@ struct SessionView: Encodable, TableRow {
         node = summary.node
         session = summary.session
         remote = summary.remote
-        connected = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(summary.connectedAt) / 1000))
+        connected = adminTime(milliseconds: summary.connectedAt)
         queued = summary.queued
     }
 

@@ -52,7 +52,7 @@ struct MessageView: Encodable, TableRow {
         from = message.fromUID
         to = message.toUID
         msgid = message.clientMsgID
-        time = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(message.createdAt) / 1000))
+        time = adminTime(milliseconds: message.createdAt)
         content = message.content
     }
 

@@ -32,3 +32,8 @@ struct AdminFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+/// A store time (milliseconds since 1970) as ISO 8601 in UTC, as every admin table prints times.
+func adminTime(milliseconds: Int64) -> String {
+    Date(timeIntervalSince1970: Double(milliseconds) / 1000).formatted(.iso8601)
+}

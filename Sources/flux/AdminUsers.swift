@@ -156,7 +156,7 @@ struct UserView: Encodable, TableRow {
         email = user.email
         nick = user.nick
         disabled = user.disabled
-        created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(user.createdAt) / 1000))
+        created = adminTime(milliseconds: user.createdAt)
     }
 
     var cells: [String] { ["\(uid)", name, email, nick, disabled ? "yes" : "no", created] }
