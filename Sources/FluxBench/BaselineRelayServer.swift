@@ -104,16 +104,6 @@ private final class BaselineRelayHandler: ChannelInboundHandler {
 
     /// The digits after `"uid":`.
     private static func uid(in body: ByteBuffer) -> Int64? {
-        let bytes = Array(body.readableBytesView)
-        guard let start = (0...max(0, bytes.count - marker.count)).first(where: { bytes[$0...].starts(with: marker) }) else { return nil }
-        var value: Int64 = 0
-        var index = start + marker.count
-        var digits = 0
-        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-            value = value * 10 + Int64(bytes[index] - 48)
-            index += 1
-            digits += 1
-        }
-        return digits > 0 ? value : nil
+        BodyScan.number(after: marker, in: body).map { Int64(truncatingIfNeeded: $0) }
     }
 }

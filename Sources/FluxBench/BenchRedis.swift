@@ -20,24 +20,12 @@ struct BenchRedis: Sendable {
             throw BenchError("cluster-relay needs Redis: pass --redis redis://host:port/db or install redis-server")
         }
         for _ in 0..<100 {
-            if let connected = try? connects(port), connected { return BenchRedis(url: "redis://127.0.0.1:\(port)/0", process: process) }
+            if loopbackAccepts(port: port) { return BenchRedis(url: "redis://127.0.0.1:\(port)/0", process: process) }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         kill(process.processIdentifier, SIGKILL)
         throw BenchError("redis-server did not start on port \(port)")
-    }
-
-    private static func connects(_ port: Int) throws -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 
     /// SIGKILL: a throwaway server with nothing to save, and a child may have inherited a blocked SIGTERM.

@@ -142,26 +142,13 @@ final class FluxUnderTest: @unchecked Sendable {
         try await waitForHTTP()
         for node in nodes {
             let deadline = ContinuousClock.now.advanced(by: .seconds(30))
-            while !Self.accepts(port: node.chatPort) {
+            while !loopbackAccepts(port: node.chatPort) {
                 guard ContinuousClock.now < deadline, node.process.isRunning else {
                     throw BenchError("chat node \(node.name) did not start; see the logs in \(dataDirectory)")
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
-    }
-
-    private static func accepts(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
     }
 
     /// Resident memory of the chat node processes together.

@@ -21,30 +21,6 @@ final class LatencyRecorder: @unchecked Sendable {
 
     /// The digits after `"content":"t`, found without decoding the JSON.
     static func sendTime(in body: ByteBuffer) -> UInt64? {
-        body.withUnsafeReadableBytes { bytes -> UInt64? in
-            guard bytes.count > marker.count else { return nil }
-            var index = 0
-            let last = bytes.count - marker.count
-            while index <= last {
-                if bytes[index] == marker[0] {
-                    var matches = true
-                    for offset in 1..<marker.count where bytes[index + offset] != marker[offset] {
-                        matches = false
-                        break
-                    }
-                    if matches {
-                        var value: UInt64 = 0
-                        var position = index + marker.count
-                        while position < bytes.count, bytes[position] >= 48, bytes[position] <= 57 {
-                            value = value * 10 + UInt64(bytes[position] - 48)
-                            position += 1
-                        }
-                        return value
-                    }
-                }
-                index += 1
-            }
-            return nil
-        }
+        BodyScan.number(after: marker, in: body)
     }
 }

@@ -100,20 +100,12 @@ final class RelayPair: @unchecked Sendable {
 
     private static let success = Array(#""error":0"#.utf8)
 
-    /// A 1018 carries `"error":0` (keys come in any order; only the top level has `error`).
+    /// A 1018 carries `"error":0` followed by `,` or `}` (keys come in any order; only the top level has
+    /// `error`).
     private static func isSuccess(_ body: ByteBuffer) -> Bool {
         body.withUnsafeReadableBytes { bytes in
-            guard bytes.count > success.count else { return false }
-            for start in 0..<(bytes.count - success.count) where bytes[start] == success[0] {
-                var matches = true
-                for offset in 1..<success.count where bytes[start + offset] != success[offset] {
-                    matches = false
-                    break
-                }
-                let next = bytes[start + success.count]
-                if matches, next == UInt8(ascii: ",") || next == UInt8(ascii: "}") { return true }
-            }
-            return false
+            guard let end = BodyScan.end(of: success, in: bytes), end < bytes.count else { return false }
+            return bytes[end] == UInt8(ascii: ",") || bytes[end] == UInt8(ascii: "}")
         }
     }
 
