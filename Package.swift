@@ -50,8 +50,13 @@ let package = Package(
             providers: [.apt(["libhiredis-dev"])]
         ),
         .target(
+            name: "FluxInstruments",
+            dependencies: [.product(name: "Metrics", package: "swift-metrics")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FluxKV",
-            dependencies: ["CHiredis", .product(name: "Metrics", package: "swift-metrics"), .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["CHiredis", "FluxInstruments", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .systemLibrary(
@@ -62,7 +67,7 @@ let package = Package(
         .target(
             name: "FluxStore",
             dependencies: [
-                .product(name: "Metrics", package: "swift-metrics"),
+                "FluxInstruments",
                 "CMariaDB",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -65,13 +65,13 @@ public struct ChatServer: Service {
             listener.close(promise: nil)
         }
         // Every session's queued frames go out, then the connections close; wait for that (bounded).
-        await service.closeAllConnections()
+        // Each round also finishes connections accepted just before the listener closed.
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        while await service.connectionCount() > 0, ContinuousClock.now < deadline, !Task.isCancelled {
-            // Connections accepted just before the listener closed are finished too.
+        repeat {
             await service.closeAllConnections()
+            guard await service.connectionCount() > 0 else { break }
             try? await Task.sleep(for: .milliseconds(20))
-        }
+        } while ContinuousClock.now < deadline && !Task.isCancelled
         // Deliveries written by the last drains are recorded before the store closes.
         await service.tracker.flush()
         logger.info("chat listener stopped")

@@ -51,7 +51,7 @@ public final class ChatService: Sendable {
 
     /// Open connections on this node, logged in or not.
     func connectionCount() async -> Int {
-        await registry.allConnections.count
+        await registry.connectionCount
     }
 
     /// Every open connection (for the idle sweep).
@@ -76,14 +76,13 @@ public final class ChatService: Sendable {
         case .handle(let uid):
             do {
                 try await dispatch(frame, uid: uid, session: session)
-            } catch let error as FluxError {
-                logger.debug("request refused", metadata: ["id": "\(frame.id)", "error": "\(error)"])
-                reply(frame.id, error: error.code, to: session)
-            } catch is DecodingError {
-                reply(frame.id, error: .badJSON, to: session)
             } catch {
-                logger.error("request failed", metadata: ["id": "\(frame.id)", "error": "\(error)"])
-                reply(frame.id, error: .internalError, to: session)
+                if error is FluxError || error is DecodingError {
+                    logger.debug("request refused", metadata: ["id": "\(frame.id)", "error": "\(error)"])
+                } else {
+                    logger.error("request failed", metadata: ["id": "\(frame.id)", "error": "\(error)"])
+                }
+                reply(frame.id, error: Self.errorCode(for: error), to: session)
             }
         }
     }
@@ -94,7 +93,7 @@ public final class ChatService: Sendable {
                 try await login(try frame.decode(ChatLoginRequest.self), session: session)
                 metrics.login(result: 0)
             } catch {
-                metrics.login(result: (error as? FluxError)?.code.rawValue ?? (error is DecodingError ? ErrorCode.badJSON.rawValue : ErrorCode.internalError.rawValue))
+                metrics.login(result: Self.errorCode(for: error).rawValue)
                 throw error
             }
             return
@@ -116,7 +115,7 @@ public final class ChatService: Sendable {
             } catch where session.textsInFlight.load(ordering: .relaxed) > 0 {
                 // Earlier 1017s are still being committed: this refusal waits its turn, so 1018s keep
                 // the order of the 1017s.
-                let code = (error as? FluxError)?.code ?? (error is DecodingError ? .badJSON : .internalError)
+                let code = Self.errorCode(for: error)
                 session.textsInFlight.add(1, ordering: .relaxed)
                 await batcher.enqueue([]) { [self] _ in
                     session.textsInFlight.subtract(1, ordering: .relaxed)
@@ -138,6 +137,13 @@ public final class ChatService: Sendable {
     }
 
     // MARK: - Replies
+
+    /// The protocol code a failed request is answered with: a `FluxError`'s own, 1001 for a body that did
+    /// not decode, 1014 for anything else.
+    static func errorCode(for error: any Error) -> ErrorCode {
+        if let error = error as? FluxError { return error.code }
+        return error is DecodingError ? .badJSON : .internalError
+    }
 
     /// Answers request `id` with `{"error": code}` on its response id.
     func reply(_ id: MessageID, error code: ErrorCode, to session: ChatSession) {

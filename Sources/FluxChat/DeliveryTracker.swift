@@ -45,13 +45,13 @@ final class DeliveryTracker: Sendable {
             state.flushScheduled = true
             return true
         }
-        if schedule { scheduleFlush() }
+        // The first flush after a quiet spell waits the whole delay; then every interval.
+        if schedule { scheduleFlush(after: delay) }
     }
 
-    private func scheduleFlush() {
+    private func scheduleFlush(after wait: Duration) {
         Task {
-            // The first flush after a quiet spell waits the whole delay; then every interval.
-            try? await Task.sleep(for: delay)
+            try? await Task.sleep(for: wait)
             await flush(all: false)
         }
     }
@@ -67,12 +67,7 @@ final class DeliveryTracker: Sendable {
             state.flushScheduled = !state.pending.isEmpty
             return (ready, state.flushScheduled)
         }
-        if again {
-            Task {
-                try? await Task.sleep(for: interval)
-                await flush(all: false)
-            }
-        }
+        if again { scheduleFlush(after: interval) }
         guard !ready.isEmpty else { return }
         do {
             try await store.markDelivered(messageIDs: ready)

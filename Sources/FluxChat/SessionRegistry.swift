@@ -18,8 +18,10 @@ actor SessionRegistry {
         metrics?.connections.record(connections.count)
     }
 
-    /// Every open connection, for shutdown.
+    /// Every open connection, for shutdown and the idle sweep.
     var allConnections: [ChatSession] { Array(connections.values) }
+
+    var connectionCount: Int { connections.count }
 
     /// Makes `session` the one of `uid`; returns the session it replaces, if any.
     func register(_ session: ChatSession, uid: Int64) -> ChatSession? {

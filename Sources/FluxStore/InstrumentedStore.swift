@@ -1,111 +1,91 @@
-import Metrics
-import Synchronization
+import FluxInstruments
 
 /// A `Store` that times every call of the store it wraps (`flux_store_call_seconds{op}`) and counts its
 /// failures (`flux_store_errors_total{op}`). Behaviour is the wrapped store's, unchanged.
 public final class InstrumentedStore: Store {
     /// The wrapped store (for features outside the protocol, such as SQLite's online backup).
     public let base: any Store
-    private let metrics = Mutex<[String: (timer: Timer, errors: Counter)]>([:])
+    private let instruments = CallInstruments(prefix: "flux_store")
 
     public init(_ base: any Store) {
         self.base = base
     }
 
-    private func timed<T>(_ op: String, _ body: () async throws(StoreError) -> T) async throws(StoreError) -> T {
-        let instruments = metrics.withLock { cache in
-            if let known = cache[op] { return known }
-            let made = (
-                Timer(label: "flux_store_call_seconds", dimensions: [("op", op)], preferredDisplayUnit: .seconds),
-                Counter(label: "flux_store_errors_total", dimensions: [("op", op)]))
-            cache[op] = made
-            return made
-        }
-        let start = ContinuousClock.now
-        defer { instruments.timer.record(duration: ContinuousClock.now - start) }
-        do {
-            return try await body()
-        } catch {
-            instruments.errors.increment()
-            throw error
-        }
-    }
-
     public func createUser(_ user: NewUser) async throws(StoreError) -> User {
-        try await timed("createUser") { () async throws(StoreError) in try await base.createUser(user) }
+        try await instruments.timed("createUser") { () async throws(StoreError) in try await base.createUser(user) }
     }
     public func user(uid: Int64) async throws(StoreError) -> User? {
-        try await timed("userByUID") { () async throws(StoreError) in try await base.user(uid: uid) }
+        try await instruments.timed("userByUID") { () async throws(StoreError) in try await base.user(uid: uid) }
     }
     public func user(email: String) async throws(StoreError) -> User? {
-        try await timed("userByEmail") { () async throws(StoreError) in try await base.user(email: email) }
+        try await instruments.timed("userByEmail") { () async throws(StoreError) in try await base.user(email: email) }
     }
     public func user(name: String) async throws(StoreError) -> User? {
-        try await timed("userByName") { () async throws(StoreError) in try await base.user(name: name) }
+        try await instruments.timed("userByName") { () async throws(StoreError) in try await base.user(name: name) }
     }
     public func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool {
-        try await timed("updatePasswordHash") { () async throws(StoreError) in try await base.updatePasswordHash(uid: uid, to: hash) }
+        try await instruments.timed("updatePasswordHash") { () async throws(StoreError) in try await base.updatePasswordHash(uid: uid, to: hash) }
     }
     public func users(after: Int64, limit: Int) async throws(StoreError) -> [User] {
-        try await timed("users") { () async throws(StoreError) in try await base.users(after: after, limit: limit) }
+        try await instruments.timed("users") { () async throws(StoreError) in try await base.users(after: after, limit: limit) }
     }
     public func setDisabled(uid: Int64, _ disabled: Bool) async throws(StoreError) -> Bool {
-        try await timed("setDisabled") { () async throws(StoreError) in try await base.setDisabled(uid: uid, disabled) }
+        try await instruments.timed("setDisabled") { () async throws(StoreError) in try await base.setDisabled(uid: uid, disabled) }
     }
     public func deleteUser(uid: Int64) async throws(StoreError) -> Bool {
-        try await timed("deleteUser") { () async throws(StoreError) in try await base.deleteUser(uid: uid) }
+        try await instruments.timed("deleteUser") { () async throws(StoreError) in try await base.deleteUser(uid: uid) }
     }
     public func addFriendship(_ a: Int64, _ b: Int64, backOfB: String, backOfA: String) async throws(StoreError) {
-        try await timed("addFriendship") { () async throws(StoreError) in try await base.addFriendship(a, b, backOfB: backOfB, backOfA: backOfA) }
+        try await instruments.timed("addFriendship") { () async throws(StoreError) in try await base.addFriendship(a, b, backOfB: backOfB, backOfA: backOfA) }
     }
     public func updateProfile(uid: Int64, _ change: ProfileChange) async throws(StoreError) -> User? {
-        try await timed("updateProfile") { () async throws(StoreError) in try await base.updateProfile(uid: uid, change) }
+        try await instruments.timed("updateProfile") { () async throws(StoreError) in try await base.updateProfile(uid: uid, change) }
     }
     public func saveFriendRequest(from: Int64, to: Int64, applyName: String, backName: String) async throws(StoreError) {
-        try await timed("saveFriendRequest") { () async throws(StoreError) in
+        try await instruments.timed("saveFriendRequest") { () async throws(StoreError) in
             try await base.saveFriendRequest(from: from, to: to, applyName: applyName, backName: backName)
         }
     }
     public func friendRequests(to uid: Int64, limit: Int) async throws(StoreError) -> [(FriendRequest, User)] {
-        try await timed("friendRequests") { () async throws(StoreError) in try await base.friendRequests(to: uid, limit: limit) }
+        try await instruments.timed("friendRequests") { () async throws(StoreError) in try await base.friendRequests(to: uid, limit: limit) }
     }
     public func acceptFriendRequest(accepter: Int64, applicant: Int64, back: String) async throws(StoreError) -> Bool {
-        try await timed("acceptFriendRequest") { () async throws(StoreError) in
+        try await instruments.timed("acceptFriendRequest") { () async throws(StoreError) in
             try await base.acceptFriendRequest(accepter: accepter, applicant: applicant, back: back)
         }
     }
     public func friends(of uid: Int64) async throws(StoreError) -> [Friend] {
-        try await timed("friends") { () async throws(StoreError) in try await base.friends(of: uid) }
+        try await instruments.timed("friends") { () async throws(StoreError) in try await base.friends(of: uid) }
     }
     public func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool {
-        try await timed("areFriends") { () async throws(StoreError) in try await base.areFriends(a, b) }
+        try await instruments.timed("areFriends") { () async throws(StoreError) in try await base.areFriends(a, b) }
     }
     public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage] {
-        try await timed("appendMessages") { () async throws(StoreError) in try await base.appendMessages(messages) }
+        try await instruments.timed("appendMessages") { () async throws(StoreError) in try await base.appendMessages(messages) }
     }
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
-        try await timed("undeliveredMessages") { () async throws(StoreError) in try await base.undeliveredMessages(to: uid, after: after, limit: limit) }
+        try await instruments.timed("undeliveredMessages") { () async throws(StoreError) in try await base.undeliveredMessages(to: uid, after: after, limit: limit) }
     }
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
-        try await timed("markDelivered") { () async throws(StoreError) in try await base.markDelivered(messageIDs: messageIDs) }
+        try await instruments.timed("markDelivered") { () async throws(StoreError) in try await base.markDelivered(messageIDs: messageIDs) }
     }
     public func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage] {
-        try await timed("history") { () async throws(StoreError) in try await base.history(uid: uid, peer: peer, page: page, limit: limit) }
+        try await instruments.timed("history") { () async throws(StoreError) in try await base.history(uid: uid, peer: peer, page: page, limit: limit) }
     }
     public func recentMessages(of uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
-        try await timed("recentMessages") { () async throws(StoreError) in try await base.recentMessages(of: uid, limit: limit) }
+        try await instruments.timed("recentMessages") { () async throws(StoreError) in try await base.recentMessages(of: uid, limit: limit) }
     }
     public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
-        try await timed("saveReceipt") { () async throws(StoreError) in try await base.saveReceipt(reader: reader, peer: peer, seq: seq, read: read) }
+        try await instruments.timed("saveReceipt") { () async throws(StoreError) in try await base.saveReceipt(reader: reader, peer: peer, seq: seq, read: read) }
     }
     public func messageCount() async throws(StoreError) -> Int {
-        try await timed("messageCount") { () async throws(StoreError) in try await base.messageCount() }
+        try await instruments.timed("messageCount") { () async throws(StoreError) in try await base.messageCount() }
     }
     public func migrationStatus() async throws(StoreError) -> (applied: [String], pending: [String]) {
-        try await timed("migrationStatus") { () async throws(StoreError) in try await base.migrationStatus() }
+        try await instruments.timed("migrationStatus") { () async throws(StoreError) in try await base.migrationStatus() }
     }
     public func userCount() async throws(StoreError) -> Int {
-        try await timed("userCount") { () async throws(StoreError) in try await base.userCount() }
+        try await instruments.timed("userCount") { () async throws(StoreError) in try await base.userCount() }
     }
     public func close() async throws(StoreError) {
         try await base.close()

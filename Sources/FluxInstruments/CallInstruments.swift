@@ -1,0 +1,36 @@
+import Metrics
+import Synchronization
+
+/// Times the calls of one kind of backend (`<prefix>_call_seconds{op}`) and counts their failures
+/// (`<prefix>_errors_total{op}`), with the instruments of each operation made once.
+public final class CallInstruments: Sendable {
+    private let timerLabel: String
+    private let errorLabel: String
+    private let cache = Mutex<[String: (timer: Timer, errors: Counter)]>([:])
+
+    /// `prefix` such as `flux_store` or `flux_kv`.
+    public init(prefix: String) {
+        timerLabel = "\(prefix)_call_seconds"
+        errorLabel = "\(prefix)_errors_total"
+    }
+
+    /// Runs `body` as operation `op`, recording its time and, if it throws, a failure.
+    public func timed<T, Failure: Error>(_ op: String, _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
+        let instruments = cache.withLock { cache in
+            if let known = cache[op] { return known }
+            let made = (
+                Timer(label: timerLabel, dimensions: [("op", op)], preferredDisplayUnit: .seconds),
+                Counter(label: errorLabel, dimensions: [("op", op)]))
+            cache[op] = made
+            return made
+        }
+        let start = ContinuousClock.now
+        defer { instruments.timer.record(duration: ContinuousClock.now - start) }
+        do {
+            return try await body()
+        } catch {
+            instruments.errors.increment()
+            throw error
+        }
+    }
+}
