@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: ["YAML"]),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -75,10 +77,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FluxContracts",
+            dependencies: ["FluxProtocol"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FluxRPC",
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
-                "FluxProtocol",
+                "FluxProtocol", "FluxContracts", "FluxCrypto",
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -88,9 +97,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FluxCluster",
+            dependencies: [
+                "FluxContracts", "FluxRPC", "FluxKV", "FluxCrypto", "FluxProtocol",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FluxVerify",
             dependencies: [
-                "FluxProtocol", "FluxRPC", "FluxKV", "FluxCrypto", "COpenSSL",
+                "FluxProtocol", "FluxContracts", "FluxKV", "FluxCrypto", "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -99,8 +116,10 @@ let package = Package(
         .target(
             name: "FluxStatus",
             dependencies: [
-                "FluxProtocol", "FluxRPC", "FluxKV", "FluxCrypto",
+                "FluxProtocol", "FluxContracts", "FluxCluster", "FluxKV", "FluxCrypto",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -108,7 +127,7 @@ let package = Package(
             name: "FluxChat",
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
-                "FluxProtocol", "FluxRPC", "FluxKV", "FluxStore",
+                "FluxProtocol", "FluxContracts", "FluxCluster", "FluxRPC", "FluxKV", "FluxStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -120,7 +139,7 @@ let package = Package(
             name: "FluxGate",
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
-                "FluxProtocol", "FluxRPC", "FluxStore", "FluxCrypto", "FluxKV",
+                "FluxProtocol", "FluxContracts", "FluxCluster", "FluxStore", "FluxCrypto", "FluxKV",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -141,7 +160,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto",
+                "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto", "FluxContracts", "FluxCluster",
                 "FluxVerify", "FluxStatus", "FluxGate", "FluxChat",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -166,7 +185,7 @@ let package = Package(
         .executableTarget(
             name: "flux",
             dependencies: [
-                "FluxServer", "FluxBench", "FluxStore", "FluxGate", "FluxCrypto",
+                "FluxServer", "FluxBench", "FluxStore", "FluxGate", "FluxCrypto", "FluxContracts", "FluxRPC",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -185,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "FluxChatTests",
             dependencies: [
-                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC",
+                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC", "FluxContracts", "FluxCluster",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -193,14 +212,20 @@ let package = Package(
         ),
         .testTarget(
             name: "FluxStatusTests",
-            dependencies: ["FluxStatus", "FluxKV", "FluxRPC", "FluxProtocol", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FluxStatus", "FluxKV", "FluxRPC", "FluxProtocol", "FluxContracts", "FluxCluster",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FluxRPCTests",
             dependencies: [
-                "FluxRPC", "FluxProtocol", "FluxStatus", "FluxKV",
+                "FluxRPC", "FluxProtocol", "FluxStatus", "FluxKV", "FluxContracts", "FluxCluster", "FluxCrypto",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -219,7 +244,7 @@ let package = Package(
         .testTarget(
             name: "FluxIntegrationTests",
             dependencies: [
-                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient",
+                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient", "FluxRPC", "FluxContracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -2,6 +2,7 @@
 #define FLUX_COPENSSL_SHIM_H
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>

@@ -12,6 +12,9 @@ public struct ChatConfiguration: Sendable, Hashable {
     public var capacity: Int = 100_000
     /// How often the node renews its registration with status.
     public var renewInterval: Duration = .seconds(5)
+    /// How often the node checks that the shared KV still holds its sessions' presence and re-sends
+    /// stored texts its connected users should have had (see `PresenceKeeper`).
+    public var resyncInterval: Duration = .seconds(1)
     /// Largest frame body accepted (the original: 2048; the field allows 65535).
     public var maxBodyBytes: Int = 8192
     /// A connection that sends nothing for this long is closed (the original: 20 s).

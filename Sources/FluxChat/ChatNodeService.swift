@@ -1,4 +1,5 @@
 import FluxProtocol
+import FluxContracts
 import FluxRPC
 import Logging
 import ServiceLifecycle
@@ -16,6 +17,7 @@ public struct ChatNodeService: Service {
     private let logger: Logger
     private let draining: @Sendable () -> Bool
     private let messageTotals: @Sendable () -> (received: Int64, delivered: Int64)
+    private let onRecovered: @Sendable () async -> Void
 
     /// With `listening`, the node waits for the listener and, when the configured port is 0 and no
     /// address is advertised explicitly, advertises the port actually bound.
@@ -28,8 +30,10 @@ public struct ChatNodeService: Service {
         instance: String? = nil,
         sessionCount: @escaping @Sendable () async -> Int = { 0 },
         draining: @escaping @Sendable () -> Bool = { false },
-        messageTotals: @escaping @Sendable () -> (received: Int64, delivered: Int64) = { (0, 0) }
+        messageTotals: @escaping @Sendable () -> (received: Int64, delivered: Int64) = { (0, 0) },
+        onRecovered: @escaping @Sendable () async -> Void = {}
     ) {
+        self.onRecovered = onRecovered
         self.draining = draining
         self.messageTotals = messageTotals
         self.instance = instance
@@ -49,8 +53,15 @@ public struct ChatNodeService: Service {
         }
         let advertised = configuration
         try? await cancelWhenGracefulShutdown {
+            var failing = false
             while !Task.isCancelled {
-                await self.renew(advertised)
+                let renewed = await self.renew(advertised)
+                if renewed, failing {
+                    // Status was unreachable: peers may have stopped routing to this node meanwhile.
+                    self.logger.notice("chat node registration renewed again", metadata: ["node": "\(advertised.name)"])
+                    await self.onRecovered()
+                }
+                failing = !renewed
                 try? await Task.sleep(for: self.configuration.renewInterval)
             }
         }
@@ -58,7 +69,7 @@ public struct ChatNodeService: Service {
         logger.info("chat node deregistered", metadata: ["node": "\(configuration.name)"])
     }
 
-    private func renew(_ configuration: ChatConfiguration) async {
+    private func renew(_ configuration: ChatConfiguration) async -> Bool {
         let totals = messageTotals()
         let report = ChatNodeReport(
             name: configuration.name,
@@ -76,8 +87,10 @@ public struct ChatNodeService: Service {
         )
         do {
             try await status.reportChatNode(report)
+            return true
         } catch {
             logger.warning("chat node renewal failed", metadata: ["node": "\(configuration.name)", "error": "\(error)"])
+            return false
         }
     }
 }

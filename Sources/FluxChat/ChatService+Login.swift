@@ -1,20 +1,14 @@
+import FluxCluster
+import FluxContracts
 import FluxKV
 import FluxProtocol
-import FluxRPC
 import FluxStore
 
 extension ChatService {
     /// 1005: checks the token status issued, replaces an older session of the same user (1021), answers
     /// 1006 with the profile and lists, tells online friends, then sends the offline backlog.
     func login(_ request: ChatLoginRequest, session: ChatSession) async throws {
-        let token: String?
-        do {
-            token = try await kv.get(KeyNames.token(request.uid))
-        } catch {
-            throw FluxError(.rpcFailed, "token lookup failed: \(error)")
-        }
-        guard let token else { throw FluxError(.uidInvalid, "no token issued for uid \(request.uid)") }
-        guard constantTimeEqual(token, request.token) else { throw FluxError(.tokenInvalid, "wrong token") }
+        try await tokens.check(uid: request.uid, token: request.token)
         guard let user = try await storeCall({ () async throws(StoreError) in try await profiles.user(request.uid) }) else {
             throw FluxError(.uidInvalid, "unknown uid \(request.uid)")
         }
@@ -29,7 +23,7 @@ extension ChatService {
         let owner = router.presenceValue(session)
         let replaced: ChatSession?
         do {
-            _ = try await router.lock(user.uid, owner: owner)
+            try await router.lock(user.uid, owner: owner)
         } catch {
             _ = session.markClosed()
             throw error
@@ -114,7 +108,7 @@ extension ChatService {
 
     /// 1115: ends the token and the session.
     func logout(uid: Int64, session: ChatSession) async throws {
-        _ = try? await kv.delete(KeyNames.token(uid))
+        _ = try? await tokens.revoke(uid: uid)
         send(.logoutResponse, ErrorReply(error: .success), to: session)
         logger.info("chat logout", metadata: ["uid": "\(uid)"])
         session.finish()
@@ -157,14 +151,4 @@ extension ChatService {
             error: .success, fromuid: message.fromUID, touid: message.toUID,
             textArray: [TextItem(msgid: message.clientMsgID, content: message.content, seq: message.seq, time: message.createdAt)])))
     }
-}
-
-/// Compares two secrets in time independent of where they differ.
-func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8)
-    let y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var difference: UInt8 = 0
-    for index in x.indices { difference |= x[index] ^ y[index] }
-    return difference == 0
 }

@@ -1,5 +1,5 @@
 import FluxProtocol
-import FluxRPC
+import FluxContracts
 import NIOCore
 
 /// What this node does for the other chat nodes.

@@ -1,6 +1,7 @@
+import FluxCluster
+import FluxContracts
 import FluxKV
 import FluxProtocol
-import FluxRPC
 import FluxStore
 import Logging
 import Synchronization
@@ -18,22 +19,28 @@ public final class ChatService: Sendable {
     let tracker: DeliveryTracker
     let metrics: ChatMetrics
     let status: any StatusAPI
+    let tokens: TokenStore
     let draining = Atomic<Bool>(false)
 
-    /// `status` tells which other nodes are live (for users logged in elsewhere).
-    public init(configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, status: any StatusAPI, logger: Logger) {
+    /// `status` hands out reconnect assignments when draining; `nodes` reaches the other chat nodes (for
+    /// users logged in elsewhere).
+    public init(
+        configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, status: any StatusAPI, nodes: NodeDirectory,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.store = store
         self.kv = kv
         self.status = status
+        self.tokens = TokenStore(kv: kv)
         self.logger = logger
         let metrics = ChatMetrics(node: configuration.name)
         self.metrics = metrics
         let registry = SessionRegistry(metrics: metrics)
-        let router = ChatRouter(nodeName: configuration.name, kv: kv, status: status, registry: registry, metrics: metrics, logger: logger)
+        let router = ChatRouter(nodeName: configuration.name, kv: kv, nodes: nodes, registry: registry, metrics: metrics, logger: logger)
         self.registry = registry
         self.router = router
-        self.profiles = ProfileCache(kv: kv, store: store, logger: logger)
+        self.profiles = ProfileCache(shared: SharedProfileCache(kv: kv), store: store, logger: logger)
         self.batcher = MessageBatcher(store: store) { messages in await router.deliver(messages) }
         self.tracker = DeliveryTracker(store: store, logger: logger)
     }

@@ -15,7 +15,15 @@ public final class ChatSession: Sendable {
         var finished = false
         /// Peers known to be friends of this session's user (friendships are never taken back).
         var friends: Set<Int64> = []
+        /// Stored texts queued here lately, so a re-send after a fault (or a live delivery racing it) is
+        /// never written twice. Bounded: older ids are long marked delivered in the store.
+        var recentTexts = Set<Int64>()
+        var recentOrder: [Int64] = []
+        var recentHead = 0
     }
+
+    /// How many recently queued text ids a session remembers.
+    static let recentTextLimit = 4096
 
     /// Unique per process, for logs and to tell an old session from its replacement.
     public let id: UInt64
@@ -82,7 +90,7 @@ public final class ChatSession: Sendable {
     /// (the connection is then closed).
     @discardableResult
     func send(_ frame: ChatFrame) -> Bool {
-        let result = inner.withLock { inner in yield(OutboundFrame(frame: frame, delivery: nil), inner) }
+        let result = inner.withLock { inner in yield(OutboundFrame(frame: frame, delivery: nil), &inner) }
         return settle(result)
     }
 
@@ -95,7 +103,7 @@ public final class ChatSession: Sendable {
                 inner.heldLive!.append(item)
                 return nil
             }
-            return yield(item, inner)
+            return yield(item, &inner)
         }
         return result.map(settle) ?? true
     }
@@ -104,7 +112,7 @@ public final class ChatSession: Sendable {
     @discardableResult
     func deliverBacklog(_ frame: ChatFrame, messageID: Int64, uid: Int64) -> Bool {
         let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: messageID))
-        return settle(inner.withLock { inner in yield(item, inner) })
+        return settle(inner.withLock { inner in yield(item, &inner) })
     }
 
     /// The backlog (`sent`, the ids it queued) is queued: queues the held live messages it did not
@@ -118,7 +126,7 @@ public final class ChatSession: Sendable {
             inner.heldLive = nil
             var results: [SessionWriter.EnqueueResult] = []
             for item in held {
-                let result = yield(item, inner)
+                let result = yield(item, &inner)
                 results.append(result)
                 // Once one is refused (overflow or closed) the rest would be too: count it once.
                 guard case .enqueued = result else { break }
@@ -143,9 +151,25 @@ public final class ChatSession: Sendable {
         closeConnection()
     }
 
-    /// Yields under the lock so frames keep the order in which they were accepted.
-    private func yield(_ item: OutboundFrame, _ inner: Inner) -> SessionWriter.EnqueueResult {
+    /// Whether the offline backlog is still being sent (re-sends wait for it: it covers them).
+    var isSendingBacklog: Bool { inner.withLock { $0.heldLive != nil } }
+
+    /// Yields under the lock so frames keep the order in which they were accepted. A stored text already
+    /// queued here is skipped (counted as queued).
+    private func yield(_ item: OutboundFrame, _ inner: inout Inner) -> SessionWriter.EnqueueResult {
         guard !inner.finished else { return .terminated }
+        if let id = item.delivery?.messageID {
+            guard inner.recentTexts.insert(id).inserted else { return .enqueued }
+            inner.recentOrder.append(id)
+            if inner.recentOrder.count - inner.recentHead > Self.recentTextLimit {
+                inner.recentTexts.remove(inner.recentOrder[inner.recentHead])
+                inner.recentHead += 1
+                if inner.recentHead >= Self.recentTextLimit {
+                    inner.recentOrder.removeFirst(inner.recentHead)
+                    inner.recentHead = 0
+                }
+            }
+        }
         return writer.enqueue(item)
     }
 

@@ -1,6 +1,5 @@
-import FluxKV
+import FluxCluster
 import FluxProtocol
-import FluxRPC
 import FluxStore
 import Foundation
 import Logging
@@ -8,13 +7,13 @@ import Logging
 /// Cache-first profiles (the seeds' strategy): `ubaseinfo_<uid>` in the KV, the store on a miss.
 /// Profile changes drop the entry so the next read refills it. The password hash is never cached.
 struct ProfileCache: Sendable {
-    let kv: any KeyValueStore
+    let shared: SharedProfileCache
     let store: any Store
     let logger: Logger
     var lifetime: Duration = .seconds(600)
 
     func user(_ uid: Int64) async throws(StoreError) -> User? {
-        if let cached = try? await kv.get(KeyNames.profile(uid)),
+        if let cached = await shared.cached(uid),
             let user = try? JSONDecoder().decode(User.self, from: Data(cached.utf8))
         {
             return user
@@ -22,14 +21,14 @@ struct ProfileCache: Sendable {
         guard var user = try await store.user(uid: uid) else { return nil }
         user.passwordHash = ""
         if let data = try? JSONEncoder().encode(user) {
-            _ = try? await kv.set(KeyNames.profile(uid), String(decoding: data, as: UTF8.self), ttl: lifetime)
+            await shared.store(String(decoding: data, as: UTF8.self), for: uid, lifetime: lifetime)
         }
         return user
     }
 
     func drop(_ uid: Int64) async {
         do {
-            try await kv.delete(KeyNames.profile(uid))
+            try await shared.invalidate(uid)
         } catch {
             logger.warning("profile cache entry not dropped", metadata: ["uid": "\(uid)", "error": "\(error)"])
         }

@@ -1,5 +1,5 @@
 import FluxProtocol
-import FluxRPC
+import FluxContracts
 import Logging
 import Synchronization
 

@@ -1,7 +1,8 @@
 import Foundation
+import FluxCluster
+import FluxContracts
 import FluxKV
 import FluxProtocol
-import FluxRPC
 import FluxStore
 import Logging
 
@@ -97,7 +98,7 @@ public struct AccountService: Sendable {
         guard updated else { throw FluxError(.passwordUpdateFailed, "user vanished during update") }
         try await verify.consumeCode(email: request.email, code: request.varifycode)
         // Old tokens stop working: whoever knew the old password must log in again.
-        _ = try? await kv.delete(KeyNames.token(user.uid))
+        _ = try? await TokenStore(kv: kv).revoke(uid: user.uid)
         logger.info("password reset", metadata: ["uid": "\(user.uid)"])
         return ResetPasswordResponse(email: user.email, user: user.name)
     }
@@ -108,7 +109,8 @@ public struct AccountService: Sendable {
         guard !request.passwd.isEmpty, request.passwd.utf8.count <= 1024 else {
             throw FluxError(.passwordInvalid, "empty or oversized password")
         }
-        let failuresKey = KeyNames.loginFailures(request.email)
+        // Owned here alone: failed logins for an e-mail in the current window.
+        let failuresKey = "loginfail_\(request.email.lowercased())"
         let failures = (try? await kv.get(failuresKey)).flatMap { Int($0) } ?? 0
         guard failures < configuration.maxLoginFailures else {
             throw FluxError(.rateLimited, "too many failed logins for this e-mail")

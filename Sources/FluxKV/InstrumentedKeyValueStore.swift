@@ -13,6 +13,9 @@ public final class InstrumentedKeyValueStore: KeyValueStore {
     public func get(_ key: String) async throws(KVError) -> String? {
         try await instruments.timed("get") { () async throws(KVError) in try await base.get(key) }
     }
+    public func get(_ keys: [String]) async throws(KVError) -> [String?] {
+        try await instruments.timed("mget") { () async throws(KVError) in try await base.get(keys) }
+    }
     public func set(_ key: String, _ value: String, ttl: Duration?) async throws(KVError) {
         try await instruments.timed("set") { () async throws(KVError) in try await base.set(key, value, ttl: ttl) }
     }

@@ -6,6 +6,8 @@
 public protocol KeyValueStore: Sendable {
     /// The string at `key`, or nil if absent or expired.
     func get(_ key: String) async throws(KVError) -> String?
+    /// The strings at `keys`, in order; nil where absent, expired or not a string (`MGET`: one round trip).
+    func get(_ keys: [String]) async throws(KVError) -> [String?]
     /// Stores `value` at `key`, replacing any value and its expiry.
     func set(_ key: String, _ value: String, ttl: Duration?) async throws(KVError)
     /// Stores `value` only if `key` is absent (`SET NX`); returns whether it did.

@@ -26,6 +26,13 @@ public actor MemoryKeyValueStore: KeyValueStore {
         return value
     }
 
+    public func get(_ keys: [String]) -> [String?] {
+        keys.map { key in
+            guard case .string(let value)? = live(key)?.value else { return nil }
+            return value
+        }
+    }
+
     public func set(_ key: String, _ value: String, ttl: Duration?) {
         entries[key] = Entry(value: .string(value), expiresAt: deadline(ttl))
     }

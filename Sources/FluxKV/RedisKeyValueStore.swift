@@ -39,6 +39,17 @@ public final class RedisKeyValueStore: KeyValueStore {
         try Self.optionalString(try await run(["GET", key]))
     }
 
+    public func get(_ keys: [String]) async throws(KVError) -> [String?] {
+        guard !keys.isEmpty else { return [] }
+        guard case .array(let items) = try await run(["MGET"] + keys), items.count == keys.count else {
+            throw KVError(.server, "MGET: not an array of \(keys.count)")
+        }
+        return items.map { item in
+            if case .string(let value) = item { return value }
+            return nil
+        }
+    }
+
     public func set(_ key: String, _ value: String, ttl: Duration?) async throws(KVError) {
         _ = try await run(["SET", key, value] + Self.expiry(ttl))
     }

@@ -5,229 +5,202 @@ import Metrics
 import NIOCore
 import NIOFoundationCompat
 import NIOPosix
+import Synchronization
 
-/// The JSON-over-TCP RPC client: one connection to a peer, many calls in flight on it (matched by id),
-/// a timeout per call, and reconnection with exponential backoff. While the peer is down, calls fail
-/// at once with 1002 naming the peer instead of waiting.
-public final class RPCClient: Sendable {
+/// The RPC client: one authenticated connection to a peer, many calls in flight on it (matched by id),
+/// a timeout per call, the caller's cancellation honoured, and reconnection with exponential backoff.
+/// While the peer is down, calls fail at once with 1002 naming the peer instead of waiting.
+public final class RPCClient: RPCCaller, Sendable {
     /// `host:port` of the peer, for messages.
     public let peer: String
     private let host: String
     private let port: Int
     private let timeout: Duration
-    private let state: RPCClientState
+    private let security: RPCSecurity
+    private let logger: Logger
+    private let state = Mutex(ConnectionState())
+    private let lastID = Atomic<UInt64>(0)
 
-    public init(host: String, port: Int, timeout: Duration = .seconds(5), logger: Logger) {
+    private struct ConnectionState {
+        var channel: (any Channel)?
+        var connecting: EventLoopFuture<any Channel>?
+        var backoff: Duration = .zero
+        var retryAt: ContinuousClock.Instant?
+        /// The last attempt to connect failed (refused, timed out, or the handshake failed).
+        var unreachable = false
+    }
+
+    public init(host: String, port: Int, security: RPCSecurity, timeout: Duration = .seconds(5), logger: Logger) {
         self.host = host
         self.port = port
         self.peer = "\(host):\(port)"
+        self.security = security
         self.timeout = timeout
-        self.state = RPCClientState(peer: "\(host):\(port)", logger: logger)
+        self.logger = logger
     }
 
-    /// Calls `method` with JSON `params` and returns the JSON result. Failures are counted in
-    /// `flux_rpc_errors_total{method,code}`.
-    public func call(_ method: String, params: Data, timeout: Duration? = nil) async throws(FluxError) -> Data {
-        do {
-            return try await perform(method, params: params, timeout: timeout)
-        } catch {
-            Counter(label: "flux_rpc_errors_total", dimensions: [("method", method), ("code", "\(error.code.rawValue)")]).increment()
-            throw error
+    /// An RPC client for `host:port` text; nil if it is not that shape.
+    public convenience init?(address: String, security: RPCSecurity, timeout: Duration = .seconds(5), logger: Logger) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else { return nil }
+        self.init(host: String(address[..<colon]), port: port, security: security, timeout: timeout, logger: logger)
+    }
+
+    /// Whether the peer is known to be down: no connection, and the last attempt to open one failed.
+    public var isUnreachable: Bool {
+        state.withLock { $0.channel == nil && $0.unreachable }
+    }
+
+    public func call(_ method: String, params: ByteBuffer, timeout: Duration?) async throws(FluxError) -> ByteBuffer {
+        switch await attempt(method, params: params, timeout: timeout) {
+        case .success(let value):
+            return value
+        case .failure(let failure):
+            Counter(label: "flux_rpc_errors_total", dimensions: [("method", method), ("code", "\(failure.error.code.rawValue)")]).increment()
+            throw failure.error
         }
     }
 
-    private func perform(_ method: String, params: Data, timeout: Duration?) async throws(FluxError) -> Data {
-        let connection = try await connect()
-        let id = await state.nextID()
-        let envelope = RPCEnvelope.encodeCall(id: id, method: method, params: params)
+    /// One call, with what kind of failure it met (for fail-over).
+    func attempt(_ method: String, params: ByteBuffer, timeout: Duration?) async -> Result<ByteBuffer, RPCFailure> {
+        let channel: any Channel
+        switch await connection() {
+        case .success(let open): channel = open
+        case .failure(let failure): return .failure(failure)
+        }
+        let id = lastID.wrappingAdd(1, ordering: .relaxed).newValue
         let limit = timeout ?? self.timeout
-        let state = self.state
+        let promise = channel.eventLoop.makePromise(of: ByteBuffer.self)
+        let call = RPCOutboundCall(
+            id: id, method: method, params: params, timeout: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000
+                + limit.components.attoseconds / 1_000_000_000),
+            promise: promise)
         let peer = self.peer
+        channel.writeAndFlush(call).whenFailure { _ in promise.fail(RPCLost(FluxError(.rpcFailed, "connection to \(peer) lost"))) }
         do {
-            return try await withCheckedThrowingContinuation { continuation in
-                Task {
-                    await state.register(id, continuation)
-                    connection.writeAndFlush(ByteBuffer(data: envelope)).whenFailure { error in
-                        Task { await state.fail(id, FluxError(.rpcFailed, "\(peer): send failed: \(error)")) }
-                    }
-                    let timer = Task {
-                        try await Task.sleep(for: limit)
-                        await state.fail(id, FluxError(.rpcFailed, "\(peer): \(method) timed out after \(limit)"))
-                    }
-                    await state.attach(timer, to: id)
-                }
-            }
+            return .success(try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                channel.triggerUserOutboundEvent(RPCCancelCall(id: id), promise: nil)
+            })
+        } catch let lost as RPCLost {
+            return .failure(.lost(lost.error))
         } catch let error as FluxError {
-            throw error
+            return .failure(.remote(error))
         } catch {
-            throw FluxError(.rpcFailed, "\(peer): \(error)")
-        }
-    }
-
-    /// Calls a typed method.
-    public func call<P: Encodable, R: Decodable>(_ method: String, _ params: P, as type: R.Type, timeout: Duration? = nil) async throws(FluxError) -> R {
-        let data: Data
-        do {
-            data = try JSONEncoder().encode(params)
-        } catch {
-            throw FluxError(.internalError, "cannot encode params of \(method): \(error)")
-        }
-        let result = try await call(method, params: data, timeout: timeout)
-        do {
-            return try JSONDecoder().decode(R.self, from: result)
-        } catch {
-            throw FluxError(.rpcFailed, "\(peer): bad result for \(method): \(error)")
+            return .failure(.lost(FluxError(.rpcFailed, "\(peer): \(method) cancelled")))
         }
     }
 
     /// Closes the connection; later calls reconnect.
     public func close() async {
-        await state.closeConnection()
+        let channel = state.withLock { state -> (any Channel)? in
+            defer { state.channel = nil }
+            return state.channel
+        }
+        try? await channel?.close()
     }
 
-    private func connect() async throws(FluxError) -> any Channel {
-        if let channel = await state.liveChannel() { return channel }
-        try await state.checkBackoff()
-        let state = self.state
-        do {
-            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                // A peer that vanished without closing (host down, network cut) is noticed by the kernel.
-                .channelOption(.socketOption(.so_keepalive), value: 1)
-                .connectTimeout(.seconds(2))
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RPCFrameDecoder()))
-                        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(RPCFrameEncoder()))
-                        try channel.pipeline.syncOperations.addHandler(RPCAnswerHandler(state: state))
-                    }
+    /// The open connection, or a new one (shared by the calls that wait for it).
+    private func connection() async -> Result<any Channel, RPCFailure> {
+        enum Next {
+            case open(any Channel)
+            case wait(EventLoopFuture<any Channel>, started: Bool)
+            case down(Duration)
+        }
+        let next = state.withLock { state -> Next in
+            if let channel = state.channel, channel.isActive { return .open(channel) }
+            if let connecting = state.connecting { return .wait(connecting, started: false) }
+            if let retryAt = state.retryAt, ContinuousClock.now < retryAt { return .down(ContinuousClock.now.duration(to: retryAt)) }
+            let future = connect()
+            state.connecting = future
+            return .wait(future, started: true)
+        }
+        switch next {
+        case .open(let channel):
+            return .success(channel)
+        case .down(let wait):
+            return .failure(.unreachable(FluxError(.rpcFailed, "peer \(peer) is down (next try in \(wait))")))
+        case .wait(let future, let started):
+            do {
+                let channel = try await future.get()
+                if started { adopt(channel) }
+                return .success(channel)
+            } catch {
+                if started { connectFailed(error) }
+                return .failure(.unreachable(FluxError(.rpcFailed, "peer \(peer) is unreachable: \(error)")))
+            }
+        }
+    }
+
+    private func connect() -> EventLoopFuture<any Channel> {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let authenticated = loop.makePromise(of: Void.self)
+        let security = self.security
+        let peer = self.peer
+        let connected = ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            // A peer that vanished without closing (host down, network cut) is noticed by the kernel.
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .connectTimeout(.seconds(2))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try RPCPipeline.configureClient(
+                        channel, security: security, authenticated: authenticated, calls: RPCClientHandler(peer: peer))
                 }
-                .connect(host: host, port: port).get()
-            return await state.adopt(channel)
-        } catch {
-            await state.connectFailed()
-            throw FluxError(.rpcFailed, "peer \(peer) is unreachable: \(error)")
-        }
-    }
-}
-
-/// Routes answers to the waiting calls and fails them all when the connection drops.
-final class RPCAnswerHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    private let state: RPCClientState
-
-    init(state: RPCClientState) { self.state = state }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let buffer = Self.unwrapInboundIn(data)
-        let state = self.state
-        guard let answer = try? RPCEnvelope.decodeAnswer(Data(buffer: buffer)) else { return }
-        Task { await state.complete(answer) }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        let state = self.state
-        let channel = context.channel
-        Task { await state.connectionLost(channel) }
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
-    }
-}
-
-/// The mutable side of an `RPCClient`: the connection, the calls in flight, the backoff.
-actor RPCClientState {
-    private let peer: String
-    private let logger: Logger
-    private var channel: (any Channel)?
-    private var pending: [UInt64: CheckedContinuation<Data, any Error>] = [:]
-    private var timers: [UInt64: Task<Void, any Error>] = [:]
-    private var lastID: UInt64 = 0
-    private var backoff: Duration = .zero
-    private var retryAt: ContinuousClock.Instant?
-
-    init(peer: String, logger: Logger) {
-        self.peer = peer
-        self.logger = logger
-    }
-
-    func nextID() -> UInt64 {
-        lastID += 1
-        return lastID
-    }
-
-    func liveChannel() -> (any Channel)? {
-        guard let channel, channel.isActive else { return nil }
-        return channel
-    }
-
-    /// Keeps the first of two racing connections and closes the other.
-    func adopt(_ fresh: any Channel) -> any Channel {
-        backoff = .zero
-        retryAt = nil
-        if let channel, channel.isActive {
-            fresh.close(promise: nil)
-            return channel
-        }
-        channel = fresh
-        return fresh
-    }
-
-    func checkBackoff() throws(FluxError) {
-        if let retryAt, ContinuousClock.now < retryAt {
-            throw FluxError(.rpcFailed, "peer \(peer) is down (next try in \(ContinuousClock.now.duration(to: retryAt)))")
+            }
+            .connect(host: host, port: port)
+        connected.whenFailure { authenticated.fail($0) }
+        return connected.flatMap { channel in
+            authenticated.futureResult.map { channel }.flatMapErrorThrowing { error in
+                channel.close(promise: nil)
+                throw error
+            }
         }
     }
 
-    func connectFailed() {
-        backoff = backoff == .zero ? .milliseconds(100) : min(backoff * 2, .seconds(5))
-        retryAt = ContinuousClock.now.advanced(by: backoff)
-        logger.warning("rpc peer unreachable", metadata: ["peer": "\(peer)", "retry_in": "\(backoff)"])
+    private func adopt(_ channel: any Channel) {
+        state.withLock { state in
+            state.channel = channel
+            state.connecting = nil
+            state.backoff = .zero
+            state.retryAt = nil
+            state.unreachable = false
+        }
+        channel.closeFuture.whenComplete { _ in
+            self.state.withLock { state in
+                if state.channel === channel { state.channel = nil }
+            }
+        }
     }
 
-    func register(_ id: UInt64, _ continuation: CheckedContinuation<Data, any Error>) {
-        pending[id] = continuation
-    }
-
-    /// Keeps the timeout of call `id`, or cancels it if the call already ended.
-    func attach(_ timer: Task<Void, any Error>, to id: UInt64) {
-        if pending[id] == nil {
-            timer.cancel()
+    private func connectFailed(_ error: any Error) {
+        let backoff = state.withLock { state -> Duration in
+            state.connecting = nil
+            state.unreachable = true
+            state.backoff = state.backoff == .zero ? .milliseconds(100) : min(state.backoff * 2, .seconds(2))
+            state.retryAt = ContinuousClock.now.advanced(by: state.backoff)
+            return state.backoff
+        }
+        if error is RPCHandshakeFailed {
+            logger.error("rpc peer refused the handshake: check rpc.secret and the TLS files", metadata: ["peer": "\(peer)", "error": "\(error)"])
         } else {
-            timers[id] = timer
+            logger.warning("rpc peer unreachable", metadata: ["peer": "\(peer)", "retry_in": "\(backoff)"])
         }
     }
+}
 
-    func complete(_ answer: RPCEnvelope.Answer) {
-        timers.removeValue(forKey: answer.id)?.cancel()
-        guard let continuation = pending.removeValue(forKey: answer.id) else { return }
-        switch answer.result {
-        case .success(let data): continuation.resume(returning: data)
-        case .failure(let error): continuation.resume(throwing: error)
+/// How a call failed, for callers that fail over to another peer.
+enum RPCFailure: Error {
+    /// No connection could be opened (refused, timed out, handshake refused): the call never left.
+    case unreachable(FluxError)
+    /// The connection broke or the call timed out: it may or may not have run.
+    case lost(FluxError)
+    /// The peer ran the call and answered with an error.
+    case remote(FluxError)
+
+    var error: FluxError {
+        switch self {
+        case .unreachable(let error), .lost(let error), .remote(let error): error
         }
-    }
-
-    func fail(_ id: UInt64, _ error: FluxError) {
-        timers.removeValue(forKey: id)?.cancel()
-        pending.removeValue(forKey: id)?.resume(throwing: error)
-    }
-
-    func connectionLost(_ lost: any Channel) {
-        guard channel === lost else { return }
-        channel = nil
-        let failed = pending
-        pending.removeAll()
-        for timer in timers.values { timer.cancel() }
-        timers.removeAll()
-        for continuation in failed.values {
-            continuation.resume(throwing: FluxError(.rpcFailed, "connection to \(peer) lost"))
-        }
-    }
-
-    func closeConnection() {
-        channel?.close(promise: nil)
-        channel = nil
     }
 }

@@ -1,62 +1,86 @@
 import FluxProtocol
-import Foundation
+import NIOCore
 
-/// The JSON of one RPC message: `{"id", "method", "params"}` for a call, `{"id", "result"}` or
-/// `{"id", "error": {"code", "message"}}` for its answer. Params and results are any JSON value.
-enum RPCEnvelope {
-    struct Call {
-        var id: UInt64
-        var method: String
-        var params: Data
-    }
+/// One RPC message after framing: a binary header, then the JSON payload, so the header is read without
+/// parsing JSON and the payload is decoded exactly once, straight into its type.
+///
+/// ```
+/// call:   0x01  id:u64  method-length:u8  method  params-JSON
+/// result: 0x02  id:u64  result-JSON
+/// error:  0x03  id:u64  code:u16  reason (UTF-8)
+/// ```
+enum RPCEnvelope: Equatable {
+    case call(id: UInt64, method: String, params: ByteBuffer)
+    case result(id: UInt64, ByteBuffer)
+    case error(id: UInt64, FluxError)
 
-    struct Answer {
-        var id: UInt64
-        var result: Result<Data, FluxError>
-    }
+    private static let callKind: UInt8 = 1
+    private static let resultKind: UInt8 = 2
+    private static let errorKind: UInt8 = 3
 
-    static func encodeCall(id: UInt64, method: String, params: Data) -> Data {
-        var data = Data(#"{"id":\#(id),"method":"#.utf8)
-        data.append(try! JSONEncoder().encode(method))  // a String always encodes
-        data.append(Data(#","params":"#.utf8))
-        data.append(params)
-        data.append(Data("}".utf8))
-        return data
-    }
-
-    static func encodeAnswer(id: UInt64, result: Result<Data, FluxError>) -> Data {
-        switch result {
-        case .success(let value):
-            var data = Data(#"{"id":\#(id),"result":"#.utf8)
-            data.append(value)
-            data.append(Data("}".utf8))
-            return data
-        case .failure(let error):
-            let message = (try? JSONEncoder().encode(error.reason)) ?? Data(#""""#.utf8)
-            var data = Data(#"{"id":\#(id),"error":{"code":\#(error.code.rawValue),"message":"#.utf8)
-            data.append(message)
-            data.append(Data("}}".utf8))
-            return data
+    /// Writes the message into `buffer`.
+    func write(into buffer: inout ByteBuffer) {
+        switch self {
+        case .call(let id, let method, let params):
+            buffer.writeInteger(Self.callKind)
+            buffer.writeInteger(id)
+            let name = method.utf8.prefix(255)
+            buffer.writeInteger(UInt8(name.count))
+            buffer.writeBytes(name)
+            buffer.writeImmutableBuffer(params)
+        case .result(let id, let value):
+            buffer.writeInteger(Self.resultKind)
+            buffer.writeInteger(id)
+            buffer.writeImmutableBuffer(value)
+        case .error(let id, let error):
+            buffer.writeInteger(Self.errorKind)
+            buffer.writeInteger(id)
+            buffer.writeInteger(UInt16(clamping: max(0, error.code.rawValue)))
+            buffer.writeString(error.reason)
         }
     }
 
-    static func decodeCall(_ data: Data) throws -> Call {
-        guard let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any],
-            let id = (object["id"] as? NSNumber)?.uint64Value, let method = object["method"] as? String
-        else { throw FluxError(.badJSON, "not an RPC call") }
-        let params = try JSONSerialization.data(withJSONObject: object["params"] ?? NSNull(), options: [.fragmentsAllowed])
-        return Call(id: id, method: method, params: params)
+    /// The message as one buffer.
+    func encoded(allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 16 + payloadSize)
+        write(into: &buffer)
+        return buffer
     }
 
-    static func decodeAnswer(_ data: Data) throws -> Answer {
-        guard let object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) as? [String: Any],
-            let id = (object["id"] as? NSNumber)?.uint64Value
-        else { throw FluxError(.badJSON, "not an RPC answer") }
-        if let error = object["error"] as? [String: Any] {
-            let code = (error["code"] as? NSNumber)?.intValue ?? ErrorCode.rpcFailed.rawValue
-            return Answer(id: id, result: .failure(FluxError(ErrorCode(rawValue: code), error["message"] as? String ?? "")))
+    private var payloadSize: Int {
+        switch self {
+        case .call(_, let method, let params): method.utf8.count + params.readableBytes
+        case .result(_, let value): value.readableBytes
+        case .error(_, let error): error.reason.utf8.count
         }
-        let result = try JSONSerialization.data(withJSONObject: object["result"] ?? NSNull(), options: [.fragmentsAllowed])
-        return Answer(id: id, result: .success(result))
     }
+
+    /// Reads one message; the payload is a slice of `buffer`, not a copy.
+    static func decode(_ buffer: ByteBuffer) throws(RPCEnvelopeError) -> RPCEnvelope {
+        var buffer = buffer
+        guard let kind = buffer.readInteger(as: UInt8.self), let id = buffer.readInteger(as: UInt64.self) else {
+            throw RPCEnvelopeError("message shorter than its header")
+        }
+        switch kind {
+        case callKind:
+            guard let length = buffer.readInteger(as: UInt8.self), let method = buffer.readString(length: Int(length)) else {
+                throw RPCEnvelopeError("call without a method name")
+            }
+            return .call(id: id, method: method, params: buffer)
+        case resultKind:
+            return .result(id: id, buffer)
+        case errorKind:
+            guard let code = buffer.readInteger(as: UInt16.self) else { throw RPCEnvelopeError("error without a code") }
+            let reason = buffer.readString(length: buffer.readableBytes) ?? ""
+            return .error(id: id, FluxError(ErrorCode(rawValue: Int(code)), reason))
+        default:
+            throw RPCEnvelopeError("unknown message kind \(kind)")
+        }
+    }
+}
+
+/// A message that is not an RPC envelope: the connection is closed.
+struct RPCEnvelopeError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -1,11 +1,12 @@
+import FluxContracts
 import FluxProtocol
 import Logging
 
 /// `StatusAPI` over JSON-over-TCP RPC: what gates and chat nodes in other processes hold.
 public struct StatusRPCClient: StatusAPI {
-    private let client: RPCClient
+    private let client: any RPCCaller
 
-    public init(client: RPCClient) {
+    public init(client: any RPCCaller) {
         self.client = client
     }
 

@@ -1,10 +1,11 @@
+import FluxContracts
 import FluxProtocol
 
 /// `VerifyAPI` over JSON-over-TCP RPC: what a gate in another process holds.
 public struct VerifyRPCClient: VerifyAPI {
-    private let client: RPCClient
+    private let client: any RPCCaller
 
-    public init(client: RPCClient) {
+    public init(client: any RPCCaller) {
         self.client = client
     }
 

@@ -36,8 +36,9 @@ struct ConfigurationValues {
         if let port = try port("metrics.port") { config.metricsPort = port }
         if let port = try port("verify.rpc_port") { config.verifyRPCPort = port }
         if let port = try port("chat.rpc_port") { config.chatRPCPort = port }
-        if let address = text("status.address") { config.statusAddress = try hostPort("status.address", address) }
-        if let address = text("verify.address") { config.verifyAddress = try hostPort("verify.address", address) }
+        if let list = text("status.address") { config.statusAddresses = try hostPortList("status.address", list) }
+        if let list = text("verify.address") { config.verifyAddresses = try hostPortList("verify.address", list) }
+        try readRPCSecurity(&config)
         if let address = text("chat.rpc_advertise") { config.chatRPCAdvertise = try hostPort("chat.rpc_advertise", address) }
         if let url = text("mail.smtp_url"), !url.isEmpty {
             do {
@@ -75,6 +76,7 @@ struct ConfigurationValues {
         }
         if let capacity = try integer("chat.capacity", in: 1...10_000_000) { config.chat.capacity = capacity }
         if let interval = try duration("chat.renew_interval") { config.chat.renewInterval = interval }
+        if let interval = try duration("chat.resync_interval") { config.chat.resyncInterval = interval }
         if let size = try integer("chat.max_body_bytes", in: 256...65535) { config.chat.maxBodyBytes = size }
         if let idle = try duration("chat.idle_timeout") { config.chat.idleTimeout = idle }
         if let limit = try integer("chat.outbound_queue_limit", in: 16...1_000_000) { config.chat.outboundQueueLimit = limit }
@@ -84,6 +86,7 @@ struct ConfigurationValues {
 
         if let ttl = try duration("status.token_ttl") { config.status.tokenLifetime = ttl }
         if let ttl = try duration("status.node_ttl") { config.status.nodeLifetime = ttl }
+        if let interval = try duration("status.probe_interval") { config.status.probeInterval = interval }
 
         if let ttl = try duration("verify.code_ttl") { config.verify.codeLifetime = ttl }
         if let cooldown = try duration("verify.resend_cooldown", allowZero: true) { config.verify.resendCooldown = cooldown }
@@ -91,6 +94,49 @@ struct ConfigurationValues {
         if let limit = try integer("verify.requests_per_address_per_hour", in: 1...1_000_000) {
             config.verify.requestsPerAddressPerHour = limit
         }
+    }
+
+    /// The cluster secret and mutual TLS. Split roles refuse to start without a secret of at least 32
+    /// bytes or without `rpc.host`.
+    private func readRPCSecurity(_ config: inout FluxConfiguration) throws(ConfigurationError) {
+        if let secret = text("rpc.secret"), !secret.isEmpty {
+            config.rpcSecret = Array(secret.utf8)
+        } else if let path = text("rpc.secret_file"), !path.isEmpty {
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(key: "rpc.secret_file", "cannot read \(path)")
+            }
+            config.rpcSecret = Array(contents.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        }
+        let tls = (text("rpc.tls_cert"), text("rpc.tls_key"), text("rpc.tls_ca"))
+        switch tls {
+        case (nil, nil, nil):
+            break
+        case (let certificate?, let key?, let ca?):
+            for (key, path) in [("rpc.tls_cert", certificate), ("rpc.tls_key", key), ("rpc.tls_ca", ca)] where !FileManager.default.isReadableFile(atPath: path) {
+                throw ConfigurationError(key: key, "cannot read \(path)")
+            }
+            config.rpcTLSFiles = (certificate, key, ca)
+        default:
+            throw ConfigurationError(key: tls.0 == nil ? "rpc.tls_cert" : tls.1 == nil ? "rpc.tls_key" : "rpc.tls_ca",
+                "mutual TLS needs all of rpc.tls_cert, rpc.tls_key and rpc.tls_ca")
+        }
+        guard !config.isSingleProcess else { return }
+        guard let secret = config.rpcSecret, secret.count >= 32 else {
+            throw ConfigurationError(
+                key: "rpc.secret",
+                "roles split across processes need a cluster secret of at least 32 bytes (rpc.secret, FLUX_RPC_SECRET or rpc.secret_file)")
+        }
+        guard config.rpcHost != nil else {
+            throw ConfigurationError(key: "rpc.host", "roles split across processes need the address the RPC listeners bind to (no wildcard default)")
+        }
+    }
+
+    private func hostPortList(_ key: String, _ value: String) throws(ConfigurationError) -> [String] {
+        let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !items.isEmpty else { throw ConfigurationError(key: key, "'\(value)' names no host:port") }
+        var addresses: [String] = []
+        for item in items { addresses.append(try hostPort(key, item)) }
+        return addresses
     }
 
     /// `chat.advertise` is `host:port`; by default the listen address, with a wildcard host replaced by

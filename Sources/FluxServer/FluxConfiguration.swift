@@ -23,9 +23,14 @@ public struct FluxConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     public var passwordParameters: PasswordHasher.Parameters = .standard
 
-    /// The address the RPC listeners bind to; nil: every interface when roles are split, loopback only
-    /// for `--role all` (where only `flux admin` on the same host uses it).
+    /// The address the RPC listeners bind to. Required when roles are split (no wildcard default);
+    /// loopback only for `--role all` (where only `flux admin` on the same host uses it).
     public var rpcHost: String?
+    /// The cluster secret every RPC connection proves (`rpc.secret`, `FLUX_RPC_SECRET` or the contents of
+    /// `rpc.secret_file`); nil with `--role all` means a random one kept in `<data.dir>/rpc.secret`.
+    public var rpcSecret: [UInt8]?
+    /// Mutual TLS for RPC: this process's certificate, its key and the cluster CA (PEM files).
+    public var rpcTLSFiles: (certificate: String, key: String, ca: String)?
     /// Where `GET /metrics` is served besides the gate's HTTP port; nil port: nowhere else.
     public var metricsHost: String = "0.0.0.0"
     public var metricsPort: Int?
@@ -33,10 +38,11 @@ public struct FluxConfiguration: Sendable {
     public var statusRPCPort: Int = 8070
     public var verifyRPCPort: Int = 8071
     public var chatRPCPort: Int = 8091
-    /// Where to reach the status role when it runs in another process (`host:port` of its RPC listener).
-    public var statusAddress: String = "127.0.0.1:8070"
-    /// Where to reach the verify role when it runs in another process.
-    public var verifyAddress: String = "127.0.0.1:8071"
+    /// Where to reach the status role when it runs in another process (`host:port` of each status
+    /// process's RPC listener; calls fail over between them).
+    public var statusAddresses: [String] = ["127.0.0.1:8070"]
+    /// Where to reach the verify role when it runs in another process (fail-over as for status).
+    public var verifyAddresses: [String] = ["127.0.0.1:8071"]
     /// The RPC address other chat nodes use for this one; nil = the chat advertise host and the bound RPC port.
     public var chatRPCAdvertise: String?
 
@@ -44,7 +50,10 @@ public struct FluxConfiguration: Sendable {
     public var isSingleProcess: Bool { roles == Set(Role.allCases) }
 
     /// The address the RPC listeners bind to.
-    public var effectiveRPCHost: String { rpcHost ?? (isSingleProcess ? "127.0.0.1" : "0.0.0.0") }
+    public var effectiveRPCHost: String { rpcHost ?? "127.0.0.1" }
+
+    /// Where `--role all` keeps its generated cluster secret (and `flux admin` finds it).
+    public var generatedSecretPath: String { "\(dataDirectory)/rpc.secret" }
 
     public var gate = GateConfiguration()
     public var chat = ChatConfiguration()

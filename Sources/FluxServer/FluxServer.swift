@@ -1,4 +1,6 @@
 import FluxChat
+import FluxCluster
+import FluxContracts
 import FluxCrypto
 import FluxGate
 import FluxKV
@@ -38,6 +40,9 @@ public final class FluxServer: Sendable {
         let kv = InstrumentedKeyValueStore(try await Self.openKeyValueStore(configuration, split: split))
         let threadPool = NIOThreadPool.singleton
         var services: [any Service] = []
+        let security = try RPCSecurityLoader.load(configuration)
+        let registry = NodeRegistry(kv: kv, lifetime: configuration.status.nodeLifetime)
+        let directory = NodeDirectory(registry: registry, security: security, logger: logger.with(role: "rpc"))
 
         var store: (any Store)?
         if roles.contains(.gate) || roles.contains(.chat) {
@@ -51,7 +56,8 @@ public final class FluxServer: Sendable {
         // does, for `flux admin`.
         func rpcServer(for role: Role, port: Int) -> RPCServer? {
             guard split || role == .status, roles.contains(role) else { return nil }
-            let server = RPCServer(host: configuration.effectiveRPCHost, port: port, logger: logger.with(role: "\(role.rawValue)-rpc"))
+            let server = RPCServer(
+                host: configuration.effectiveRPCHost, port: port, security: security, logger: logger.with(role: "\(role.rawValue)-rpc"))
             services.append(server)
             return server
         }
@@ -61,7 +67,8 @@ public final class FluxServer: Sendable {
         var statusRPC: RPCServer?
         if roles.contains(.status) {
             let service = StatusService(kv: kv, configuration: configuration.status, logger: logger.with(role: "status"))
-            let clusterAdmin = ClusterAdmin(status: service, kv: kv, logger: logger.with(role: "admin"))
+            let clusterAdmin = ClusterAdmin(status: service, nodes: directory, kv: kv, logger: logger.with(role: "admin"))
+            services.append(NodeHealthProbe(registry: registry, interval: configuration.status.probeInterval, logger: logger.with(role: "status")))
             if let rpc = rpcServer(for: .status, port: configuration.statusRPCPort) {
                 if split { rpc.serve(status: service) }
                 rpc.serve(admin: clusterAdmin)
@@ -70,7 +77,7 @@ public final class FluxServer: Sendable {
             admin = clusterAdmin
             status = service
         } else if roles.contains(.gate) || roles.contains(.chat) {
-            status = StatusRPCClient(client: try await Self.peer("status.address", configuration.statusAddress, logger))
+            status = StatusRPCClient(client: try await Self.peers("status.address", configuration.statusAddresses, security, logger))
         }
 
         var verify: (any VerifyAPI)?
@@ -85,15 +92,17 @@ public final class FluxServer: Sendable {
             rpcServer(for: .verify, port: configuration.verifyRPCPort)?.serve(verify: service)
             verify = service
         } else if roles.contains(.gate) {
-            verify = VerifyRPCClient(client: try await Self.peer("verify.address", configuration.verifyAddress, logger))
+            verify = VerifyRPCClient(client: try await Self.peers("verify.address", configuration.verifyAddresses, security, logger))
         }
 
         if roles.contains(.chat), let status, let store {
             let chatLogger = logger.with(role: "chat")
-            let chat = ChatService(configuration: configuration.chat, store: store, kv: kv, status: status, logger: chatLogger)
+            let chat = ChatService(
+                configuration: configuration.chat, store: store, kv: kv, status: status, nodes: directory, logger: chatLogger)
             let rpc = rpcServer(for: .chat, port: configuration.chatRPCPort)
             rpc?.serve(chatNode: chat)
-            admin?.addLocalNode(name: configuration.chat.name, chat)
+            directory.addLocal(name: configuration.chat.name, chat)
+            services.append(PresenceKeeper(chat: chat, interval: configuration.chat.resyncInterval, logger: chatLogger))
             let ready = chatReady
             let rpcAddress: @Sendable () async -> String? = { [configuration] in
                 guard let rpc else { return nil }
@@ -104,7 +113,7 @@ public final class FluxServer: Sendable {
             services.append(ChatNodeService(
                 configuration: configuration.chat, status: status, logger: chatLogger, listening: ready,
                 rpcAddress: rpcAddress, instance: chat.instance, sessionCount: { await chat.sessionCount() },
-                draining: { chat.isDraining }, messageTotals: { chat.messageTotals }))
+                draining: { chat.isDraining }, messageTotals: { chat.messageTotals }, onRecovered: { await chat.recoverAfterFault() }))
             services.append(ChatServer(configuration: configuration.chat, service: chat, logger: chatLogger) { port in
                 await ready.signal(port: port)
             })
@@ -188,18 +197,24 @@ public final class FluxServer: Sendable {
         }
     }
 
-    /// An RPC client for the role at `address`, which must answer now.
-    private static func peer(_ key: String, _ address: String, _ logger: Logger) async throws(ConfigurationError) -> RPCClient {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            throw ConfigurationError(key: key, "'\(address)' is not host:port")
+    /// A fail-over RPC client for the role at `addresses`, at least one of which must answer now.
+    private static func peers(
+        _ key: String, _ addresses: [String], _ security: RPCSecurity, _ logger: Logger
+    ) async throws(ConfigurationError) -> RPCFailoverClient {
+        var clients: [RPCClient] = []
+        for address in addresses {
+            guard let client = RPCClient(address: address, security: security, logger: logger.with(role: "rpc")) else {
+                throw ConfigurationError(key: key, "'\(address)' is not host:port")
+            }
+            clients.append(client)
         }
-        let client = RPCClient(host: String(address[..<colon]), port: port, logger: logger.with(role: "rpc"))
+        let failover = RPCFailoverClient(peers: clients, logger: logger.with(role: "rpc"))
         do {
-            _ = try await client.call("rpc.ping", RPCEmpty(), as: RPCEmpty.self, timeout: .seconds(3))
+            _ = try await failover.call("rpc.ping", RPCEmpty(), as: RPCEmpty.self, timeout: .seconds(3))
         } catch {
-            throw ConfigurationError(key: key, "\(error.reason)")
+            throw ConfigurationError(key: key, "no peer answers: \(error.reason)")
         }
-        return client
+        return failover
     }
 
     /// Opens the store of `url`, applying pending migrations unless `migrate` is false.

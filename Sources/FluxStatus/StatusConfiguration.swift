@@ -4,6 +4,8 @@ public struct StatusConfiguration: Sendable, Hashable {
     public var tokenLifetime: Duration = .seconds(24 * 3600)
     /// A node that has not renewed for this long is no longer assigned.
     public var nodeLifetime: Duration = .seconds(15)
+    /// How often status checks that each live node's client port accepts connections.
+    public var probeInterval: Duration = .seconds(1)
 
     public init() {}
 }

@@ -1,111 +1,96 @@
-import FluxCrypto
+import FluxCluster
+import FluxContracts
 import FluxKV
 import FluxProtocol
-import FluxRPC
 import Logging
 
-/// The status role: keeps the chat nodes that renew themselves, hands out the least-loaded live one and
-/// stores a fresh random login token as `utoken_<uid>` with an expiry.
+/// The status role: hands out the least-loaded live chat node with a fresh login token. The node
+/// registry lives in the shared KV (`NodeRegistry`), so any number of status processes give the same
+/// answers and none of them is a single point of failure.
 public actor StatusService: StatusAPI {
-    private struct Registration {
-        var report: ChatNodeReport
-        var renewedAt: ContinuousClock.Instant
-        /// The message count and time the current rate is measured from.
-        var sample: (at: ContinuousClock.Instant, messagesIn: Int64)
-        var messagesPerSecond: Double = 0
-    }
-
-    private var nodes: [String: Registration] = [:]
-    /// Nodes an operator drained, with the run (instance) that was drained: a restarted node is not.
-    private var drained: [String: String?] = [:]
-    private let kv: any KeyValueStore
-    private let configuration: StatusConfiguration
+    private let registry: NodeRegistry
+    private let tokens: TokenStore
     private let logger: Logger
-    private let clock = ContinuousClock()
+    /// Assignments made here since each node's last renewal (by renewal time), so a burst of logins
+    /// spreads over the nodes before their next report.
+    private var assignedSinceRenewal: [String: (renewedSecondsAgo: Double, count: Int)] = [:]
 
     public init(kv: any KeyValueStore, configuration: StatusConfiguration, logger: Logger) {
-        self.kv = kv
-        self.configuration = configuration
+        self.registry = NodeRegistry(kv: kv, lifetime: configuration.nodeLifetime)
+        self.tokens = TokenStore(kv: kv, lifetime: configuration.tokenLifetime)
         self.logger = logger
     }
 
-    public func reportChatNode(_ report: ChatNodeReport) {
-        let now = clock.now
-        var report = report
-        if let mark = drained[report.name] {
-            if mark == report.instance { report.draining = true } else { drained[report.name] = nil }
+    public func reportChatNode(_ report: ChatNodeReport) async throws(FluxError) {
+        do {
+            if try await registry.renew(report) {
+                logger.info("chat node registered", metadata: ["node": "\(report.name)", "address": "\(report.host):\(report.port)"])
+            }
+        } catch {
+            throw FluxError(.rpcFailed, "node registry unavailable: \(error)")
         }
-        guard var registration = nodes[report.name], registration.report.instance == report.instance else {
-            logger.info("chat node registered", metadata: ["node": "\(report.name)", "address": "\(report.host):\(report.port)"])
-            nodes[report.name] = Registration(report: report, renewedAt: now, sample: (now, report.messagesIn ?? 0))
-            return
-        }
-        registration.report = report
-        registration.renewedAt = now
-        let elapsed = registration.sample.at.duration(to: now)
-        if elapsed >= .seconds(1) {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            registration.messagesPerSecond = Double(max(0, (report.messagesIn ?? 0) - registration.sample.messagesIn)) / seconds
-            registration.sample = (now, report.messagesIn ?? 0)
-        }
-        nodes[report.name] = registration
+        assignedSinceRenewal[report.name] = nil
     }
 
-    public func setDraining(name: String, _ draining: Bool) throws(FluxError) -> ChatNodeReport {
-        guard var registration = liveRegistrations().first(where: { $0.report.name == name }) else {
+    public func setDraining(name: String, _ draining: Bool) async throws(FluxError) -> ChatNodeReport {
+        guard var report = try await liveChatNodes().first(where: { $0.name == name }) else {
             throw FluxError(.invalidTarget, "no live chat node named \(name)")
         }
-        drained[name] = draining ? .some(registration.report.instance) : nil
-        registration.report.draining = draining
-        nodes[name] = registration
-        return described(registration)
-    }
-
-    public func removeChatNode(name: String) {
-        if nodes.removeValue(forKey: name) != nil {
-            logger.info("chat node removed", metadata: ["node": "\(name)"])
-        }
-    }
-
-    public func liveChatNodes() -> [ChatNodeReport] {
-        liveRegistrations().map(described).sorted { $0.name < $1.name }
-    }
-
-    public func assignChatNode(uid: Int64) async throws(FluxError) -> ChatAssignment {
-        guard let node = Self.leastLoaded(liveRegistrations().map(\.report)) else {
-            throw FluxError(.rpcFailed, "no live chat node")
-        }
-        let token = SecureRandom.token()
         do {
-            try await kv.set(KeyNames.token(uid), token, ttl: configuration.tokenLifetime)
+            try await registry.setDrained(name: name, instance: draining ? (report.instance ?? "") : nil)
         } catch {
-            logger.error("status: token not stored", metadata: ["uid": "\(uid)", "error": "\(error)"])
-            throw FluxError(.rpcFailed, "token could not be stored: \(error)")
+            throw FluxError(.rpcFailed, "node registry unavailable: \(error)")
         }
-        // Count the assignment at once so a burst of logins spreads before the next renewal.
-        nodes[node.name]?.report.sessions += 1
-        return ChatAssignment(node: node.name, host: node.host, port: node.port, token: token)
-    }
-
-    /// The node with the lowest `load` (session share, CPU and memory use), ties broken by
-    /// name; draining nodes and full nodes are skipped.
-    static func leastLoaded(_ reports: [ChatNodeReport]) -> ChatNodeReport? {
-        reports
-            .filter { !$0.draining && $0.sessions < max($0.capacity, 1) }
-            .min { a, b in a.load == b.load ? a.name < b.name : a.load < b.load }
-    }
-
-    /// The report with what status adds for operators: renewal age and message rate.
-    private func described(_ registration: Registration) -> ChatNodeReport {
-        var report = registration.report
-        let age = registration.renewedAt.duration(to: clock.now)
-        report.renewedSecondsAgo = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
-        report.messagesPerSecond = registration.messagesPerSecond
+        report.draining = draining
         return report
     }
 
-    private func liveRegistrations() -> [Registration] {
-        let oldest = clock.now.advanced(by: .zero - configuration.nodeLifetime)
-        return nodes.values.filter { $0.renewedAt > oldest }
+    public func removeChatNode(name: String) async throws(FluxError) {
+        do {
+            if try await registry.remove(name: name) { logger.info("chat node removed", metadata: ["node": "\(name)"]) }
+        } catch {
+            throw FluxError(.rpcFailed, "node registry unavailable: \(error)")
+        }
+    }
+
+    public func liveChatNodes() async throws(FluxError) -> [ChatNodeReport] {
+        do {
+            return try await registry.liveNodes()
+        } catch {
+            throw FluxError(.rpcFailed, "node registry unavailable: \(error)")
+        }
+    }
+
+    public func assignChatNode(uid: Int64) async throws(FluxError) -> ChatAssignment {
+        var reports = try await liveChatNodes()
+        for index in reports.indices {
+            guard let extra = assignedSinceRenewal[reports[index].name] else { continue }
+            // Only while the report is the one the extra assignments were counted against.
+            if let age = reports[index].renewedSecondsAgo, age >= extra.renewedSecondsAgo - 0.001 {
+                reports[index].sessions += extra.count
+            }
+        }
+        guard let node = Self.leastLoaded(reports) else {
+            throw FluxError(.rpcFailed, "no live chat node")
+        }
+        let token: String
+        do {
+            token = try await tokens.issue(uid: uid)
+        } catch {
+            logger.error("status: token not stored", metadata: ["uid": "\(uid)", "error": "\(error)"])
+            throw error
+        }
+        let age = node.renewedSecondsAgo ?? 0
+        let earlier = assignedSinceRenewal[node.name].flatMap { age >= $0.renewedSecondsAgo - 0.001 ? $0.count : nil } ?? 0
+        assignedSinceRenewal[node.name] = (age, earlier + 1)
+        return ChatAssignment(node: node.name, host: node.host, port: node.port, token: token)
+    }
+
+    /// The assignable node with the lowest `load` (session share, CPU and memory use), ties broken by
+    /// name; draining, full and unreachable nodes are skipped.
+    static func leastLoaded(_ reports: [ChatNodeReport]) -> ChatNodeReport? {
+        reports
+            .filter(\.isAssignable)
+            .min { a, b in a.load == b.load ? a.name < b.name : a.load < b.load }
     }
 }

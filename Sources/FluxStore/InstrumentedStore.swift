@@ -66,6 +66,11 @@ public final class InstrumentedStore: Store {
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await instruments.timed("undeliveredMessages") { () async throws(StoreError) in try await base.undeliveredMessages(to: uid, after: after, limit: limit) }
     }
+    public func recipientsWithUndelivered(among uids: [Int64], storedBefore: Int64) async throws(StoreError) -> Set<Int64> {
+        try await instruments.timed("recipientsWithUndelivered") { () async throws(StoreError) in
+            try await base.recipientsWithUndelivered(among: uids, storedBefore: storedBefore)
+        }
+    }
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
         try await instruments.timed("markDelivered") { () async throws(StoreError) in try await base.markDelivered(messageIDs: messageIDs) }
     }

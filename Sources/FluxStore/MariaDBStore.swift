@@ -4,7 +4,7 @@ import Foundation
 /// utf8mb4, a pool of connections on a dedicated thread pool. Sequence numbers and friend requests are
 /// decided inside transactions on locked rows and unique keys, so many chat nodes can write at once.
 public final class MariaDBStore: Store {
-    private let pool: MariaDBPool
+    let pool: MariaDBPool
     public let url: MariaDBURL
 
     /// Connects, refuses a schema newer than this binary, and (unless `migrate` is false) applies pending

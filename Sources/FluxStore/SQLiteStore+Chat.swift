@@ -172,6 +172,23 @@ extension SQLiteStore {
         }
     }
 
+    public func recipientsWithUndelivered(among uids: [Int64], storedBefore: Int64) async throws(StoreError) -> Set<Int64> {
+        guard !uids.isEmpty else { return [] }
+        return try await read { db in
+            var found = Set<Int64>()
+            // One probe of the (to_uid, delivered, id) index per user, 500 users a statement.
+            for start in stride(from: 0, to: uids.count, by: 500) {
+                let chunk = Array(uids[start..<min(start + 500, uids.count)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT DISTINCT to_uid FROM messages WHERE delivered = 0 AND to_uid IN (\(marks)) AND created_at < ?",
+                    arguments: StatementArguments(chunk + [storedBefore]))
+                for row in rows { found.insert(row[0]) }
+            }
+            return found
+        }
+    }
+
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
         guard !messageIDs.isEmpty else { return }
         try await write { db in

@@ -51,6 +51,9 @@ public protocol Store: Sendable {
     /// Messages to `uid` not yet marked delivered and with an id above `after`, oldest first
     /// (`after` pages through a backlog longer than `limit`).
     func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
+    /// Which of `uids` have messages not yet marked delivered that were stored before `storedBefore`
+    /// (milliseconds since 1970): the recipients a chat node must re-send to.
+    func recipientsWithUndelivered(among uids: [Int64], storedBefore: Int64) async throws(StoreError) -> Set<Int64>
     /// Marks exactly these messages delivered. Per message, not a cursor: a message that was never
     /// written to its recipient stays undelivered even when later ones were.
     func markDelivered(messageIDs: [Int64]) async throws(StoreError)

@@ -1,6 +1,6 @@
 import FluxKV
 import FluxProtocol
-import FluxRPC
+import FluxContracts
 import FluxCrypto
 import Logging
 
@@ -22,12 +22,12 @@ public struct VerifyService: VerifyAPI {
     public func sendCode(email: String, clientAddress: String?) async throws(FluxError) {
         try await kvCall {
             if let clientAddress {
-                let count = try await kv.increment(KeyNames.codeRate(clientAddress), by: 1, ttlIfCreated: .seconds(3600))
+                let count = try await kv.increment(CodeKeys.rate(clientAddress), by: 1, ttlIfCreated: .seconds(3600))
                 guard count <= configuration.requestsPerAddressPerHour else {
                     throw FluxError(.rateLimited, "too many code requests from \(clientAddress)")
                 }
             }
-            guard try await kv.setIfAbsent(KeyNames.codeCooldown(email), "1", ttl: configuration.resendCooldown) else {
+            guard try await kv.setIfAbsent(CodeKeys.cooldown(email), "1", ttl: configuration.resendCooldown) else {
                 throw FluxError(.rateLimited, "code for this e-mail was sent less than the cool-down ago")
             }
         }
@@ -37,23 +37,23 @@ public struct VerifyService: VerifyAPI {
         } catch {
             logger.error("verification mail not sent", metadata: ["error": "\(error)"])
             // Let the user retry at once: the failure was ours.
-            _ = try? await kv.delete(KeyNames.codeCooldown(email))
+            _ = try? await kv.delete(CodeKeys.cooldown(email))
             throw FluxError(.rpcFailed, "mail could not be sent: \(error)")
         }
     }
 
     public func checkCode(email: String, code: String) async throws(FluxError) {
         try await kvCall {
-            guard let stored = try await kv.get(KeyNames.code(email)) else {
+            guard let stored = try await kv.get(CodeKeys.code(email)) else {
                 throw FluxError(.verifyExpired, "no live code for this e-mail")
             }
             guard stored == code else {
                 let tries = try await kv.increment(
-                    KeyNames.codeTries(email), by: 1, ttlIfCreated: configuration.codeLifetime)
+                    CodeKeys.tries(email), by: 1, ttlIfCreated: configuration.codeLifetime)
                 if tries >= Int64(configuration.maxWrongTries) {
                     // Too many guesses: the code dies, the next request gets a new one.
-                    try await kv.delete(KeyNames.code(email))
-                    try await kv.delete(KeyNames.codeTries(email))
+                    try await kv.delete(CodeKeys.code(email))
+                    try await kv.delete(CodeKeys.tries(email))
                 }
                 throw FluxError(.verifyCodeWrong, "wrong code")
             }
@@ -62,24 +62,24 @@ public struct VerifyService: VerifyAPI {
 
     public func consumeCode(email: String, code: String) async throws(FluxError) {
         try await kvCall {
-            _ = try await kv.compareAndDelete(KeyNames.code(email), expected: code)
-            try await kv.delete(KeyNames.codeTries(email))
+            _ = try await kv.compareAndDelete(CodeKeys.code(email), expected: code)
+            try await kv.delete(CodeKeys.tries(email))
             // The mail did its job: a new code may be asked for at once (e.g. register, then reset).
-            try await kv.delete(KeyNames.codeCooldown(email))
+            try await kv.delete(CodeKeys.cooldown(email))
         }
     }
 
     /// The unexpired code of `email` (re-sent, not replaced), or a new one.
     private func liveOrNewCode(for email: String) async throws(FluxError) -> (value: String, remaining: Duration) {
         try await kvCall {
-            let key = KeyNames.code(email)
+            let key = CodeKeys.code(email)
             if let existing = try await kv.get(key) {
                 let remaining = try await kv.timeToLive(key) ?? configuration.codeLifetime
                 return (existing, remaining)
             }
             let fresh = SecureRandom.digits(6)
             if try await kv.setIfAbsent(key, fresh, ttl: configuration.codeLifetime) {
-                try await kv.delete(KeyNames.codeTries(email))
+                try await kv.delete(CodeKeys.tries(email))
                 return (fresh, configuration.codeLifetime)
             }
             // Another request stored one between our read and write: send that one.

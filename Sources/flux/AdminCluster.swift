@@ -1,24 +1,34 @@
 import ArgumentParser
+import FluxContracts
 import FluxProtocol
 import FluxRPC
 import FluxServer
 import Foundation
 import Logging
 
-/// Reaching the running cluster: the status role's RPC listener (`status.address`, or `--status`).
+/// Reaching the running cluster: the status role's RPC listener (`status.address`, or `--status`),
+/// authenticated with the configured cluster secret (or the one `--role all` keeps in its data folder).
 struct ClusterOptions: ParsableArguments {
     @Option(name: .customLong("status"), help: "host:port of the status role's RPC listener (default: status.address, 127.0.0.1:8070).")
     var statusAddress: String?
 
     /// The admin API of the cluster the configuration names.
     func connect(_ configuration: FluxConfiguration) throws -> AdminRPCClient {
-        let address = statusAddress ?? configuration.statusAddress
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]) else {
-            throw ValidationError("--status must be host:port, not '\(address)'")
-        }
+        let addresses = statusAddress.map { [$0] } ?? configuration.statusAddresses
         var logger = Logger(label: "flux-admin")
         logger.logLevel = .critical
-        return AdminRPCClient(client: RPCClient(host: String(address[..<colon]), port: port, timeout: .seconds(10), logger: logger))
+        guard let security = try RPCSecurityLoader.loadForAdmin(configuration) else {
+            throw ValidationError(
+                "no cluster secret: set rpc.secret (FLUX_RPC_SECRET) or rpc.secret_file, or run on the host of flux --role all with its data.dir")
+        }
+        var clients: [RPCClient] = []
+        for address in addresses {
+            guard let client = RPCClient(address: address, security: security, timeout: .seconds(10), logger: logger) else {
+                throw ValidationError("--status must be host:port, not '\(address)'")
+            }
+            clients.append(client)
+        }
+        return AdminRPCClient(client: RPCFailoverClient(peers: clients, logger: logger))
     }
 }
 

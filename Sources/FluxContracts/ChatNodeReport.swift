@@ -1,21 +1,3 @@
-import FluxProtocol
-
-/// Where a client should connect for chat, and the token to present there.
-public struct ChatAssignment: Codable, Sendable, Hashable {
-    /// The chat node's name.
-    public var node: String
-    public var host: String
-    public var port: Int
-    public var token: String
-
-    public init(node: String, host: String, port: Int, token: String) {
-        self.node = node
-        self.host = host
-        self.port = port
-        self.token = token
-    }
-}
-
 /// What a chat node tells status about itself, on registration and on every renewal.
 public struct ChatNodeReport: Codable, Sendable, Hashable {
     /// Unique node name.
@@ -45,6 +27,9 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
     public var renewedSecondsAgo: Double?
     /// Filled in by status when it lists nodes: texts stored per second, over the last renewals.
     public var messagesPerSecond: Double?
+    /// Filled in by status when it lists nodes: false while its health probe cannot reach the node's
+    /// client port (such a node is not assigned).
+    public var reachable: Bool?
 
     public init(
         name: String, host: String, port: Int, sessions: Int, capacity: Int, draining: Bool = false,
@@ -65,24 +50,13 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
         self.memory = memory
     }
 
+    /// Whether status may hand this node out: not draining, not full, reachable.
+    public var isAssignable: Bool {
+        !draining && sessions < max(capacity, 1) && reachable != false
+    }
+
     /// How loaded the node is, 0…1: mostly its share of capacity in use, then the host's CPU and memory.
     public var load: Double {
         0.6 * min(1, Double(sessions) / Double(max(capacity, 1))) + 0.2 * cpu + 0.2 * memory
     }
-}
-
-/// The status role: registry of chat nodes, node assignment and login tokens.
-public protocol StatusAPI: Sendable {
-    /// Registers or renews a chat node.
-    func reportChatNode(_ report: ChatNodeReport) async throws(FluxError)
-    /// Removes a chat node at once (graceful shutdown).
-    func removeChatNode(name: String) async throws(FluxError)
-    /// The least-loaded live node for `uid` and a fresh login token stored as `utoken_<uid>`.
-    /// Throws 1002 when no node is live.
-    func assignChatNode(uid: Int64) async throws(FluxError) -> ChatAssignment
-    /// The live nodes, for operators and tests.
-    func liveChatNodes() async throws(FluxError) -> [ChatNodeReport]
-    /// Marks a live node draining (never assigned again until undrained or restarted) or not; returns it.
-    /// Throws 1020 when no live node has that name.
-    func setDraining(name: String, _ draining: Bool) async throws(FluxError) -> ChatNodeReport
 }
