@@ -4,7 +4,8 @@ import NIOCore
 
 /// Runs the calls of one authenticated connection: each in a task of its own, at most
 /// `maximumInFlight` at once. At the limit the handler stops asking the socket for more, so a peer that
-/// sends faster than its calls finish is slowed by TCP instead of growing a queue here.
+/// sends faster than its calls finish is slowed by TCP instead of growing a queue here; calls that
+/// arrived in the same read wait in a queue that one read's worth of bytes bounds.
 final class RPCServerHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -15,6 +16,7 @@ final class RPCServerHandler: ChannelDuplexHandler {
     private let maximumInFlight: Int
     private var inFlight = 0
     private var readHeld = false
+    private var queued = CircularBuffer<(id: UInt64, method: String, params: ByteBuffer)>()
 
     init(methods: RPCMethods, logger: Logger, maximumInFlight: Int) {
         self.methods = methods
@@ -36,6 +38,14 @@ final class RPCServerHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
+        if inFlight >= maximumInFlight {
+            queued.append((id, method, params))
+        } else {
+            start(id: id, method: method, params: params, context: context)
+        }
+    }
+
+    private func start(id: UInt64, method: String, params: ByteBuffer, context: ChannelHandlerContext) {
         guard let handler = methods.handler(for: method) else {
             write(.error(id: id, FluxError(.unknownMessage, "no method \(method)")), context: context)
             return
@@ -63,7 +73,10 @@ final class RPCServerHandler: ChannelDuplexHandler {
     private func finished(_ answer: RPCEnvelope, context: ChannelHandlerContext) {
         inFlight -= 1
         write(answer, context: context)
-        if readHeld, inFlight < maximumInFlight {
+        while inFlight < maximumInFlight, let next = queued.popFirst() {
+            start(id: next.id, method: next.method, params: next.params, context: context)
+        }
+        if readHeld, inFlight < maximumInFlight, queued.isEmpty {
             readHeld = false
             context.read()
         }
@@ -75,7 +88,7 @@ final class RPCServerHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        if inFlight >= maximumInFlight {
+        if inFlight >= maximumInFlight || !queued.isEmpty {
             readHeld = true
         } else {
             context.read()

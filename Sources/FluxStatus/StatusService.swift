@@ -15,8 +15,12 @@ public actor StatusService: StatusAPI {
     /// spreads over the nodes before their next report.
     private var assignedSinceRenewal: [String: (renewedSecondsAgo: Double, count: Int)] = [:]
 
-    public init(kv: any KeyValueStore, configuration: StatusConfiguration, logger: Logger) {
-        self.registry = NodeRegistry(kv: kv, lifetime: configuration.nodeLifetime)
+    /// `now` gives wall-clock milliseconds (injected by tests).
+    public init(
+        kv: any KeyValueStore, configuration: StatusConfiguration, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = NodeRegistry.wallClockMilliseconds
+    ) {
+        self.registry = NodeRegistry(kv: kv, lifetime: configuration.nodeLifetime, now: now)
         self.tokens = TokenStore(kv: kv, lifetime: configuration.tokenLifetime)
         self.logger = logger
     }

@@ -1,5 +1,6 @@
 import FluxChat
 import FluxKV
+import FluxContracts
 import FluxRPC
 import FluxStatus
 import Logging
@@ -23,12 +24,12 @@ import Testing
             tasks.addTask { try await group.run() }
             // Not registered before the listener is bound; then advertises the bound port.
             try await Task.sleep(for: .milliseconds(100))
-            #expect(await status.liveChatNodes().isEmpty)
+            #expect(try await status.liveChatNodes().isEmpty)
             await listening.signal(port: 4321)
             var nodes: [ChatNodeReport] = []
             for _ in 0..<250 where nodes.isEmpty {
                 try await Task.sleep(for: .milliseconds(20))
-                nodes = await status.liveChatNodes()
+                nodes = try await status.liveChatNodes()
             }
             #expect(nodes.map(\.name) == ["node-x"] && nodes.first?.host == "chat.example.com" && nodes.first?.port == 4321)
             #expect(nodes.first?.sessions == 7 && nodes.first?.capacity == configuration.capacity)
@@ -36,6 +37,6 @@ import Testing
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
-        #expect(await status.liveChatNodes().isEmpty)
+        #expect(try await status.liveChatNodes().isEmpty)
     }
 }

@@ -1,3 +1,4 @@
+import FluxContracts
 import FluxProtocol
 import FluxRPC
 import Foundation
@@ -64,8 +65,11 @@ final class RunningRPCServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    static func start(port: Int = 0, configure: (RPCServer) -> Void) async throws -> RunningRPCServer {
-        let server = RPCServer(host: "127.0.0.1", port: port, logger: Logger(label: "rpc-test"))
+    static func start(
+        port: Int = 0, security: RPCSecurity = .test, maximumInFlight: Int = 256, logger: Logger = Logger(label: "rpc-test"),
+        configure: (RPCServer) -> Void
+    ) async throws -> RunningRPCServer {
+        let server = RPCServer(host: "127.0.0.1", port: port, security: security, maximumInFlight: maximumInFlight, logger: logger)
         configure(server)
         let group = ServiceGroup(services: [server], logger: Logger(label: "rpc-test"))
         let task = Task { try await group.run() }
@@ -100,11 +104,16 @@ enum Transport: String, CaseIterable, CustomStringConvertible, Sendable {
             return (ProbeService(), {})
         case .tcp:
             let running = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
-            let client = RPCClient(host: "127.0.0.1", port: running.port, logger: Logger(label: "rpc-test"))
+            let client = RPCClient(host: "127.0.0.1", port: running.port, security: .test, logger: Logger(label: "rpc-test"))
             return (ProbeRPCClient(client: client), {
                 await client.close()
                 await running.stop()
             })
         }
     }
+}
+
+extension RPCSecurity {
+    /// The cluster secret of the transport tests.
+    static let test = RPCSecurity(secret: Array("transport-tests-secret-of-32-bytes!".utf8))
 }

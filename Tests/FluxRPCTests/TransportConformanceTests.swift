@@ -1,4 +1,5 @@
 import FluxKV
+import FluxContracts
 import FluxProtocol
 import FluxRPC
 import FluxStatus
@@ -54,7 +55,7 @@ import Testing
         var stop: @Sendable () async -> Void = {}
         if transport == .tcp {
             let running = try await RunningRPCServer.start { $0.serve(status: service) }
-            let client = RPCClient(host: "127.0.0.1", port: running.port, logger: Logger(label: "t"))
+            let client = RPCClient(host: "127.0.0.1", port: running.port, security: .test, logger: Logger(label: "t"))
             status = StatusRPCClient(client: client)
             stop = {
                 await client.close()
@@ -77,7 +78,7 @@ import Testing
 @Suite struct RPCClientTests {
     @Test func aCallTimesOutAndTheConnectionStaysUsable() async throws {
         let running = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
-        let client = RPCClient(host: "127.0.0.1", port: running.port, timeout: .seconds(10), logger: Logger(label: "t"))
+        let client = RPCClient(host: "127.0.0.1", port: running.port, security: .test, timeout: .seconds(10), logger: Logger(label: "t"))
         // This call's own limit is short; the next call has the generous default.
         let error = await #expect(throws: FluxError.self) {
             _ = try await client.call("probe.slow", Milliseconds(milliseconds: 3000), as: Text.self, timeout: .milliseconds(300))
@@ -90,7 +91,7 @@ import Testing
 
     @Test func aPeerThatIsDownFailsFastWithItsAddress() async throws {
         let port = try freePort()
-        let client = RPCClient(host: "127.0.0.1", port: port, logger: Logger(label: "t"))
+        let client = RPCClient(host: "127.0.0.1", port: port, security: .test, logger: Logger(label: "t"))
         let probe = ProbeRPCClient(client: client)
         let first = await #expect(throws: FluxError.self) { _ = try await probe.echo("x") }
         #expect(first?.code == .rpcFailed && first?.reason.contains("127.0.0.1:\(port)") == true)
@@ -103,7 +104,7 @@ import Testing
     @Test func aPeerThatRestartsIsReachedAgain() async throws {
         let first = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
         let port = first.port
-        let client = RPCClient(host: "127.0.0.1", port: port, logger: Logger(label: "t"))
+        let client = RPCClient(host: "127.0.0.1", port: port, security: .test, logger: Logger(label: "t"))
         let probe = ProbeRPCClient(client: client)
         #expect(try await probe.echo("before") == "before")
         // A call in flight when the peer goes away fails instead of hanging.
@@ -125,7 +126,7 @@ import Testing
 
     @Test func unknownMethodIs1016() async throws {
         let running = try await RunningRPCServer.start { _ in }
-        let client = RPCClient(host: "127.0.0.1", port: running.port, logger: Logger(label: "t"))
+        let client = RPCClient(host: "127.0.0.1", port: running.port, security: .test, logger: Logger(label: "t"))
         let error = await #expect(throws: FluxError.self) { _ = try await client.call("no.such", RPCEmpty(), as: RPCEmpty.self) }
         #expect(error?.code == .unknownMessage)
         await client.close()

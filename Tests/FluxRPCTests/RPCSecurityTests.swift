@@ -1,0 +1,230 @@
+import FluxProtocol
+import FluxRPC
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+/// What an RPC port does with peers that cannot prove the cluster secret, and the transport's limits.
+@Suite struct RPCSecurityTests {
+    @Test func aClientWithAWrongSecretIsClosedAndNothingRuns() async throws {
+        let logs = CapturedLogs()
+        let ran = Atomic<Int>(0)
+        let running = try await RunningRPCServer.start(logger: logs.logger) { server in
+            server.register("probe.count", RPCEmpty.self) { _ in
+                ran.add(1, ordering: .relaxed)
+                return RPCEmpty()
+            }
+        }
+        let stranger = RPCClient(
+            host: "127.0.0.1", port: running.port, security: RPCSecurity(secret: Array("not-the-cluster-secret-at-all-no!".utf8)),
+            logger: Logger(label: "t"))
+        let error = await #expect(throws: FluxError.self) { _ = try await stranger.call("probe.count", RPCEmpty(), as: RPCEmpty.self) }
+        #expect(error?.code == .rpcFailed)
+        #expect(stranger.isUnreachable)
+        try await logs.waitFor("rpc handshake failed")
+        #expect(logs.lines.filter { $0.contains("rpc handshake failed") }.count == 1)
+        // The right secret works on the same port; the stranger's call never ran.
+        let member = RPCClient(host: "127.0.0.1", port: running.port, security: .test, logger: Logger(label: "t"))
+        _ = try await member.call("probe.count", RPCEmpty(), as: RPCEmpty.self)
+        #expect(ran.load(ordering: .relaxed) == 1)
+        await member.close()
+        await running.stop()
+    }
+
+    @Test func aPeerThatSkipsTheHandshakeIsClosedAndNothingRuns() async throws {
+        let logs = CapturedLogs()
+        let ran = Atomic<Int>(0)
+        let running = try await RunningRPCServer.start(logger: logs.logger) { server in
+            server.register("status.assign", RPCEmpty.self) { _ in
+                ran.add(1, ordering: .relaxed)
+                return RPCEmpty()
+            }
+        }
+        // The old unauthenticated framing: 4-byte length, then a JSON call.
+        let call = Array(#"{"id":1,"method":"status.assign","params":{"uid":1}}"#.utf8)
+        var bytes: [UInt8] = withUnsafeBytes(of: UInt32(call.count).bigEndian, Array.init)
+        bytes += call
+        #expect(try await RawPeer.sendAndWaitForClose(port: running.port, bytes: bytes), "the server closes the connection")
+        try await logs.waitFor("rpc handshake failed")
+        #expect(ran.load(ordering: .relaxed) == 0)
+        // A peer that connects and says nothing is closed after the handshake timeout, not kept forever.
+        await running.stop()
+    }
+
+    @Test func callsBeyondTheLimitWaitInsteadOfPilingUp() async throws {
+        let current = Atomic<Int>(0)
+        let peak = Atomic<Int>(0)
+        let running = try await RunningRPCServer.start(maximumInFlight: 2) { server in
+            server.register("probe.busy", RPCEmpty.self) { _ in
+                let now = current.add(1, ordering: .relaxed).newValue
+                _ = peak.max(now, ordering: .relaxed)
+                try? await Task.sleep(for: .milliseconds(50))
+                current.subtract(1, ordering: .relaxed)
+                return RPCEmpty()
+            }
+        }
+        let client = RPCClient(host: "127.0.0.1", port: running.port, security: .test, timeout: .seconds(30), logger: Logger(label: "t"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<12 {
+                group.addTask { _ = try await client.call("probe.busy", RPCEmpty(), as: RPCEmpty.self) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(peak.load(ordering: .relaxed) <= 2, "at most maximumInFlight calls of a connection run at once")
+        #expect(peak.load(ordering: .relaxed) >= 1)
+        await client.close()
+        await running.stop()
+    }
+
+    @Test func aCancelledCallReturnsAtOnce() async throws {
+        let running = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
+        let client = RPCClient(host: "127.0.0.1", port: running.port, security: .test, timeout: .seconds(30), logger: Logger(label: "t"))
+        let probe = ProbeRPCClient(client: client)
+        #expect(try await probe.echo("warm") == "warm")
+        let slow = Task { try await probe.slow(milliseconds: 20_000) }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        slow.cancel()
+        await #expect(throws: FluxError.self) { _ = try await slow.value }
+        #expect(started.duration(to: .now) < .seconds(10), "cancellation does not wait for the 20 s call")
+        #expect(try await probe.echo("after") == "after")
+        await client.close()
+        await running.stop()
+    }
+
+    @Test func mutualTLSWithCertificatesMadeNowAndAStrangerRefused() async throws {
+        let pki = try TestPKI.make()
+        let cluster = RPCSecurity(secret: RPCSecurity.test.secret, tls: try RPCTLS(certificatePath: pki.cert, keyPath: pki.key, caPath: pki.ca))
+        let logs = CapturedLogs()
+        let running = try await RunningRPCServer.start(security: cluster, logger: logs.logger) { $0.serve(probe: ProbeService()) }
+        let member = RPCClient(host: "127.0.0.1", port: running.port, security: cluster, logger: Logger(label: "t"))
+        #expect(try await ProbeRPCClient(client: member).echo("over tls") == "over tls")
+        // A peer with the right secret but a certificate from another CA is refused by TLS.
+        let stranger = RPCSecurity(
+            secret: RPCSecurity.test.secret,
+            tls: try RPCTLS(certificatePath: pki.strangerCert, keyPath: pki.strangerKey, caPath: pki.ca))
+        let outsider = RPCClient(host: "127.0.0.1", port: running.port, security: stranger, logger: Logger(label: "t"))
+        await #expect(throws: FluxError.self) { _ = try await ProbeRPCClient(client: outsider).echo("let me in") }
+        // A peer without TLS at all gets nowhere either.
+        let plain = RPCClient(host: "127.0.0.1", port: running.port, security: .test, logger: Logger(label: "t"))
+        await #expect(throws: FluxError.self) { _ = try await ProbeRPCClient(client: plain).echo("plain") }
+        await member.close()
+        await running.stop()
+    }
+}
+
+/// Log lines kept in memory, to check what a server says.
+final class CapturedLogs: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    var logger: Logger {
+        Logger(label: "captured") { _ in Handler(logs: self) }
+    }
+
+    var lines: [String] { storage.withLock { $0 } }
+
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+
+    /// Waits (bounded) for a line containing `text`.
+    func waitFor(_ text: String, timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while !lines.contains(where: { $0.contains(text) }) {
+            guard ContinuousClock.now < deadline else { throw CapturedLogsTimeout(text: text, lines: lines) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    struct Handler: LogHandler {
+        let logs: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .debug
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let fields = (metadata.merging(event.metadata ?? [:]) { _, new in new }).map { "\($0.key)=\($0.value)" }.sorted()
+            logs.append("\(event.level) \(event.message) \(fields.joined(separator: " "))")
+        }
+    }
+}
+
+struct CapturedLogsTimeout: Error, CustomStringConvertible {
+    let text: String
+    let lines: [String]
+    var description: String { "no log line with '\(text)' in: \(lines)" }
+}
+
+/// A TCP peer that speaks no protocol: sends bytes and reports whether the server closed the connection.
+enum RawPeer {
+    static func sendAndWaitForClose(port: Int, bytes: [UInt8], timeout: Duration = .seconds(10)) async throws -> Bool {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
+        try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
+        return try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                try await channel.closeFuture.get()
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                channel.close(promise: nil)
+                return false
+            }
+            let first = try await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+}
+
+/// Certificates made at test time with the `openssl` command: a cluster CA with one member, and a
+/// stranger signed by another CA.
+struct TestPKI {
+    let ca: String
+    let cert: String
+    let key: String
+    let strangerCert: String
+    let strangerKey: String
+
+    static func make() throws -> TestPKI {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-pki-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let extensions = folder + "/leaf.ext"
+        try "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1\n"
+            .write(toFile: extensions, atomically: true, encoding: .utf8)
+        for ca in ["ca", "other-ca"] {
+            try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                         "-subj", "/CN=\(ca)", "-keyout", "\(folder)/\(ca).key", "-out", "\(folder)/\(ca).pem"])
+        }
+        for (leaf, ca) in [("node", "ca"), ("stranger", "other-ca")] {
+            try openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=\(leaf)",
+                         "-keyout", "\(folder)/\(leaf).key", "-out", "\(folder)/\(leaf).csr"])
+            try openssl(["x509", "-req", "-in", "\(folder)/\(leaf).csr", "-CA", "\(folder)/\(ca).pem", "-CAkey", "\(folder)/\(ca).key",
+                         "-CAcreateserial", "-days", "1", "-extfile", extensions, "-out", "\(folder)/\(leaf).pem"])
+        }
+        return TestPKI(
+            ca: "\(folder)/ca.pem", cert: "\(folder)/node.pem", key: "\(folder)/node.key",
+            strangerCert: "\(folder)/stranger.pem", strangerKey: "\(folder)/stranger.key")
+    }
+
+    private static func openssl(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw TestPKIError(arguments: arguments) }
+    }
+}
+
+struct TestPKIError: Error, CustomStringConvertible {
+    let arguments: [String]
+    var description: String { "openssl \(arguments.joined(separator: " ")) failed (is the openssl package installed?)" }
+}
