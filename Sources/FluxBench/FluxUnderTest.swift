@@ -1,3 +1,4 @@
+import FluxCrypto
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -76,6 +77,7 @@ final class FluxUnderTest: @unchecked Sendable {
         let verifyPort = try freeLoopbackPort()
         let common = [
             "FLUX_KV_URL": redisURL, "FLUX_DB_URL": flux.databaseURL, "FLUX_RPC_HOST": "127.0.0.1",
+            "FLUX_RPC_SECRET": SecureRandom.token(byteCount: 32),
             "FLUX_STATUS_ADDRESS": "127.0.0.1:\(statusPort)", "FLUX_VERIFY_ADDRESS": "127.0.0.1:\(verifyPort)",
             "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)", "FLUX_DB_SQLITE_SYNCHRONOUS": sqliteSynchronous,
         ]

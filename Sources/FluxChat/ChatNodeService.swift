@@ -18,6 +18,7 @@ public struct ChatNodeService: Service {
     private let draining: @Sendable () -> Bool
     private let messageTotals: @Sendable () -> (received: Int64, delivered: Int64)
     private let onRecovered: @Sendable () async -> Void
+    private let trigger: RenewalTrigger
 
     /// With `listening`, the node waits for the listener and, when the configured port is 0 and no
     /// address is advertised explicitly, advertises the port actually bound.
@@ -31,9 +32,11 @@ public struct ChatNodeService: Service {
         sessionCount: @escaping @Sendable () async -> Int = { 0 },
         draining: @escaping @Sendable () -> Bool = { false },
         messageTotals: @escaping @Sendable () -> (received: Int64, delivered: Int64) = { (0, 0) },
-        onRecovered: @escaping @Sendable () async -> Void = {}
+        onRecovered: @escaping @Sendable () async -> Void = {},
+        trigger: RenewalTrigger = RenewalTrigger()
     ) {
         self.onRecovered = onRecovered
+        self.trigger = trigger
         self.draining = draining
         self.messageTotals = messageTotals
         self.instance = instance
@@ -62,7 +65,7 @@ public struct ChatNodeService: Service {
                     await self.onRecovered()
                 }
                 failing = !renewed
-                try? await Task.sleep(for: self.configuration.renewInterval)
+                await self.trigger.wait(upTo: failing ? min(self.configuration.renewInterval, .seconds(1)) : self.configuration.renewInterval)
             }
         }
         try? await status.removeChatNode(name: configuration.name)

@@ -10,9 +10,12 @@ public struct PresenceKeeper: Service {
     private let interval: Duration
     private let staleAfter: Duration
     private let logger: Logger
+    private let renewal: RenewalTrigger
 
-    public init(chat: ChatService, interval: Duration, staleAfter: Duration = .seconds(1), logger: Logger) {
+    /// `renewal` is fired when the KV lost its data, so the node's registration is written again at once.
+    public init(chat: ChatService, interval: Duration, staleAfter: Duration = .seconds(1), renewal: RenewalTrigger, logger: Logger) {
         self.chat = chat
+        self.renewal = renewal
         self.interval = interval
         self.staleAfter = staleAfter
         self.logger = logger
@@ -21,6 +24,7 @@ public struct PresenceKeeper: Service {
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             var sweep = 0
+            _ = await self.chat.keyValueStoreKeptItsData()  // writes this run's marker
             while !Task.isCancelled {
                 try? await Task.sleep(for: self.interval)
                 sweep += 1
@@ -28,7 +32,8 @@ public struct PresenceKeeper: Service {
                     let restored = sweep % 5 == 0 ? await self.chat.reassertPresence() : 0
                     await self.chat.redeliverMissed(olderThan: restored > 0 ? nil : self.staleAfter)
                 } else {
-                    self.logger.warning("the shared KV lost this node's state; re-asserting presence")
+                    self.logger.warning("the shared KV lost this node's state; re-asserting registration and presence")
+                    self.renewal.fire()
                     await self.chat.recoverAfterFault()
                 }
             }

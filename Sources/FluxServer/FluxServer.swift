@@ -102,7 +102,8 @@ public final class FluxServer: Sendable {
             let rpc = rpcServer(for: .chat, port: configuration.chatRPCPort)
             rpc?.serve(chatNode: chat)
             directory.addLocal(name: configuration.chat.name, chat)
-            services.append(PresenceKeeper(chat: chat, interval: configuration.chat.resyncInterval, logger: chatLogger))
+            let renewal = RenewalTrigger()
+            services.append(PresenceKeeper(chat: chat, interval: configuration.chat.resyncInterval, renewal: renewal, logger: chatLogger))
             let ready = chatReady
             let rpcAddress: @Sendable () async -> String? = { [configuration] in
                 guard let rpc else { return nil }
@@ -113,7 +114,8 @@ public final class FluxServer: Sendable {
             services.append(ChatNodeService(
                 configuration: configuration.chat, status: status, logger: chatLogger, listening: ready,
                 rpcAddress: rpcAddress, instance: chat.instance, sessionCount: { await chat.sessionCount() },
-                draining: { chat.isDraining }, messageTotals: { chat.messageTotals }, onRecovered: { await chat.recoverAfterFault() }))
+                draining: { chat.isDraining }, messageTotals: { chat.messageTotals }, onRecovered: { await chat.recoverAfterFault() },
+                trigger: renewal))
             services.append(ChatServer(configuration: configuration.chat, service: chat, logger: chatLogger) { port in
                 await ready.signal(port: port)
             })

@@ -241,7 +241,8 @@ struct AdminStats: AsyncParsableCommand {
         do {
             let nodes = try await admin.nodes().map(NodeView.init)
             stats.nodes = nodes
-            stats.sessions = nodes.reduce(0) { $0 + $1.sessions }
+            // Counted from the nodes' session lists, so stats, sessions and kick always agree.
+            stats.sessions = try await admin.sessions(node: nil).count
             stats.messagesPerSecond = nodes.reduce(0) { $0 + $1.messagesPerSecond }
         } catch {
             unreachable = error.adminFailure

@@ -10,7 +10,7 @@ import Testing
         let cluster = try await ClusterTests.Cluster.start(redis: redis, database: try await ClusterTests.sharedDatabase("sqlite"))
         defer { cluster.stop() }
         func admin(_ arguments: String...) async throws -> (status: Int32, output: String, errors: String) {
-            try await FluxProcess.runToEnd(["admin"] + arguments + ["--status", cluster.statusAddress])
+            try await FluxProcess.runToEnd(["admin"] + arguments + ["--status", cluster.statusAddress], environment: ["FLUX_RPC_SECRET": clusterSecret])
         }
         func json(_ text: String) throws -> Any { try JSONSerialization.jsonObject(with: Data(text.utf8)) }
 

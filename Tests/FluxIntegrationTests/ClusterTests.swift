@@ -4,6 +4,9 @@ import FluxStore
 import Foundation
 import Testing
 
+/// The cluster secret of the test clusters (split roles refuse to start without one).
+let clusterSecret = "integration-tests-cluster-secret-0123456789"
+
 /// The production shape in separate processes: gate+status+verify, two chat nodes, a real Redis and one
 /// SQLite file shared by the processes.
 @Suite struct ClusterTests {
@@ -50,6 +53,7 @@ import Testing
                 "FLUX_KV_URL": redis,
                 "FLUX_DB_URL": database,
                 "FLUX_RPC_HOST": "127.0.0.1",
+                "FLUX_RPC_SECRET": clusterSecret,
                 "FLUX_STATUS_ADDRESS": "127.0.0.1:\(statusPort)",
                 "FLUX_VERIFY_ADDRESS": "127.0.0.1:\(verifyPort)",
             ]

@@ -21,8 +21,15 @@ import Testing
             (["FLUX_DB_URL": "oracle://x"], [], "db.url (FLUX_DB_URL)"),
             (["FLUX_MAIL_SMTP_URL": "smtp://:25"], [], "mail.smtp_url (FLUX_MAIL_SMTP_URL)"),
             (["FLUX_CHAT_ADVERTISE": "nohost"], [], "chat.advertise (FLUX_CHAT_ADVERTISE)"),
-            ([:], ["--role", "gate"], "kv.url (FLUX_KV_URL)"),
-            (["FLUX_KV_URL": "redis://127.0.0.1:1/0"], ["--role", "chat"], "kv.url (FLUX_KV_URL)"),
+            (["FLUX_RPC_SECRET": clusterSecret, "FLUX_RPC_HOST": "127.0.0.1"], ["--role", "gate"], "kv.url (FLUX_KV_URL)"),
+            (["FLUX_RPC_SECRET": clusterSecret, "FLUX_RPC_HOST": "127.0.0.1", "FLUX_KV_URL": "redis://127.0.0.1:1/0"], ["--role", "chat"],
+             "kv.url (FLUX_KV_URL)"),
+            // Split roles need a cluster secret of at least 32 bytes and an explicit RPC bind address.
+            (["FLUX_RPC_HOST": "127.0.0.1"], ["--role", "chat"], "rpc.secret (FLUX_RPC_SECRET)"),
+            (["FLUX_RPC_SECRET": "short", "FLUX_RPC_HOST": "127.0.0.1"], ["--role", "status"], "rpc.secret (FLUX_RPC_SECRET)"),
+            (["FLUX_RPC_SECRET": clusterSecret], ["--role", "gate,status,verify"], "rpc.host (FLUX_RPC_HOST)"),
+            (["FLUX_RPC_SECRET_FILE": "/nonexistent/secret"], ["--role", "chat"], "rpc.secret_file (FLUX_RPC_SECRET_FILE)"),
+            (["FLUX_RPC_TLS_CERT": "/etc/hostname"], [], "rpc.tls_key (FLUX_RPC_TLS_KEY)"),
             ([:], ["--role", "pager"], "--role"),
             ([:], ["--log-level", "loud"], "log.level (FLUX_LOG_LEVEL)"),
         ]

@@ -30,6 +30,10 @@ struct TestFlux: Sendable {
             // Cheap hashes: these tests check behaviour, not hash strength.
             "FLUX_SECURITY_SCRYPT_LOG_N": "10",
         ]
+        if roles != "all" {
+            env["FLUX_RPC_SECRET"] = clusterSecret
+            env["FLUX_RPC_HOST"] = "127.0.0.1"
+        }
         env.merge(environment) { _, new in new }
         let configuration = try await ConfigurationLoader(environment: env).load(roles: try Role.parseList(roles))
         var logger = Logger(label: "flux-test")
