@@ -191,6 +191,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "FluxTestSupport", path: "Tests/FluxTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "FluxProtocolTests",
             dependencies: [
@@ -221,7 +222,7 @@ let package = Package(
         .testTarget(
             name: "FluxRPCTests",
             dependencies: [
-                "FluxRPC", "FluxProtocol", "FluxStatus", "FluxKV", "FluxContracts", "FluxCluster", "FluxCrypto",
+                "FluxRPC", "FluxProtocol", "FluxStatus", "FluxKV", "FluxContracts", "FluxCluster", "FluxCrypto", "FluxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -244,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "FluxIntegrationTests",
             dependencies: [
-                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient", "FluxRPC", "FluxContracts",
+                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient", "FluxRPC", "FluxContracts", "FluxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
