@@ -22,14 +22,15 @@ public final class MariaDBStore: Store {
         let pool = MariaDBPool(url: server, threads: 1)
         defer { Task { await pool.shutdown() } }
         let name = url.database
-        _ = try await pool.run { connection throws(StoreError) in
+        _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("CREATE DATABASE IF NOT EXISTS `\(name)` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
         }
     }
 
     /// The migrations applied to the database, and those this binary would still apply.
     public func migrationStatus() async throws(StoreError) -> (applied: [String], pending: [String]) {
-        let applied = try await pool.run { connection throws(StoreError) in
+        // Read-only for retrying: CREATE TABLE IF NOT EXISTS changes nothing when run a second time.
+        let applied = try await pool.run(.readOnly) { connection throws(StoreError) in
             _ = try connection.execute(MariaDBSchema.migrationTable)
             return try connection.execute("SELECT identifier FROM flux_migrations").rows.map { $0.text(0) }
         }
@@ -37,7 +38,7 @@ public final class MariaDBStore: Store {
     }
 
     private func migrateSchema(apply: Bool) async throws(StoreError) {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             // One process migrates at a time; the others wait, then find nothing left to do.
             _ = try connection.execute("SELECT GET_LOCK('flux_migrate', 60)")
             defer { _ = try? connection.execute("SELECT RELEASE_LOCK('flux_migrate')") }
@@ -74,25 +75,27 @@ public final class MariaDBStore: Store {
 
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// Runs `body` in one transaction on one connection, retrying a deadlock a few times.
+    /// Runs `body` in one transaction on one connection, retrying a deadlock a few times. A connection
+    /// found dead at START TRANSACTION is replaced and the transaction run again (`Retry.unlessSent`);
+    /// one lost later is reported: it is not known whether the server saw the COMMIT.
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             var attempt = 0
             while true {
                 attempt += 1
                 _ = try connection.execute("START TRANSACTION")
-                do {
+                do throws(StoreError) {
                     let result = try body(connection)
                     _ = try connection.execute("COMMIT")
                     return result
                 } catch {
-                    _ = try? connection.execute("ROLLBACK")
-                    let failure = (error as? StoreError) ?? StoreError(.unavailable, "\(error)")
+                    // A lost connection has closed its handle and the server rolls back on its own:
+                    // a ROLLBACK now would only open a new connection to roll back nothing.
+                    if connection.isOpen { _ = try? connection.execute("ROLLBACK") }
                     // 1213 deadlock, 1205 lock wait timeout, or a msgid another node stored meanwhile:
                     // the transaction is safe to run again (its fresh snapshot sees the other's rows).
-                    let retryable = failure.message.hasPrefix("MariaDB error 1213:") || failure.message.hasPrefix("MariaDB error 1205:")
-                        || (failure.code == .duplicate && failure.message.contains("messages_msgid'"))
-                    if !retryable || attempt >= 5 { throw failure }
+                    let retryable = error.mariaDBKind == .lockConflict || (error.code == .duplicate && error.field == "msgid")
+                    if !retryable || attempt >= 5 { throw error }
                 }
             }
         }
@@ -102,7 +105,7 @@ public final class MariaDBStore: Store {
 
     public func createUser(_ user: NewUser) async throws(StoreError) -> User {
         let now = Self.now()
-        let id = try await pool.run { connection throws(StoreError) in
+        let id = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute(
                 "INSERT INTO users (name, email, password_hash, nick, description, sex, icon, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 [.text(user.name), .text(user.email), .text(user.passwordHash), .text(user.nick), .text(user.desc),
@@ -115,7 +118,7 @@ public final class MariaDBStore: Store {
     }
 
     private func oneUser(_ condition: String, _ value: MariaDBValue) async throws(StoreError) -> User? {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute("SELECT \(Self.userColumns) FROM users WHERE \(condition)", [value]).rows.first.map { Self.user($0) }
         }
     }
@@ -127,17 +130,17 @@ public final class MariaDBStore: Store {
     public func user(name: String) async throws(StoreError) -> User? { try await oneUser("name = ?", .text(name)) }
 
     public func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("UPDATE users SET password_hash = ? WHERE uid = ?", [.text(hash), .int(uid)]).affectedRows > 0
         }
     }
 
     public func userCount() async throws(StoreError) -> Int {
-        try await pool.run { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM users").rows.first?.int(0) ?? 0) }
+        try await pool.run(.readOnly) { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM users").rows.first?.int(0) ?? 0) }
     }
 
     public func users(after: Int64, limit: Int) async throws(StoreError) -> [User] {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 "SELECT \(Self.userColumns) FROM users WHERE uid > ? ORDER BY uid LIMIT ?", [.int(after), .int(Int64(limit))]
             ).rows.map { Self.user($0) }
@@ -145,7 +148,7 @@ public final class MariaDBStore: Store {
     }
 
     public func setDisabled(uid: Int64, _ disabled: Bool) async throws(StoreError) -> Bool {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("UPDATE users SET disabled = ? WHERE uid = ?", [.int(disabled ? 1 : 0), .int(uid)]).affectedRows > 0
         }
     }
@@ -191,7 +194,7 @@ public final class MariaDBStore: Store {
 
     public func saveFriendRequest(from: Int64, to: Int64, applyName: String, backName: String) async throws(StoreError) {
         let now = Self.now()
-        _ = try await pool.run { connection throws(StoreError) in
+        _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute(
                 """
                 INSERT INTO friend_requests (from_uid, to_uid, apply_name, back_name, status, created_at, updated_at)
@@ -203,7 +206,7 @@ public final class MariaDBStore: Store {
     }
 
     public func friendRequests(to uid: Int64, limit: Int) async throws(StoreError) -> [(FriendRequest, User)] {
-        let rows = try await pool.run { connection throws(StoreError) in
+        let rows = try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 """
                 SELECT r.from_uid, r.to_uid, r.apply_name, r.back_name, r.status, r.updated_at,
@@ -241,7 +244,7 @@ public final class MariaDBStore: Store {
     }
 
     public func friends(of uid: Int64) async throws(StoreError) -> [Friend] {
-        let rows = try await pool.run { connection throws(StoreError) in
+        let rows = try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 """
                 SELECT f.back, u.uid, u.name, u.email, u.password_hash, u.nick, u.description, u.sex, u.icon, u.created_at, u.disabled
@@ -255,7 +258,7 @@ public final class MariaDBStore: Store {
     }
 
     public func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.readOnly) { connection throws(StoreError) in
             !(try connection.execute("SELECT 1 FROM friendships WHERE owner_uid = ? AND friend_uid = ?", [.int(a), .int(b)]).rows.isEmpty)
         }
     }
@@ -298,7 +301,7 @@ public final class MariaDBStore: Store {
     }
 
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 "SELECT \(Self.messageColumns) FROM messages WHERE to_uid = ? AND delivered = 0 AND id > ? ORDER BY id LIMIT ?",
                 [.int(uid), .int(after), .int(Int64(limit))]
@@ -308,7 +311,7 @@ public final class MariaDBStore: Store {
 
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
         guard !messageIDs.isEmpty else { return }
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             for start in stride(from: 0, to: messageIDs.count, by: 500) {
                 let chunk = Array(messageIDs[start..<min(start + 500, messageIDs.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -320,7 +323,7 @@ public final class MariaDBStore: Store {
     public func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage] {
         let conversation = StoredMessage.conversation(uid, peer)
         let columns = Self.messageColumns
-        return try await pool.run { connection throws(StoreError) in
+        return try await pool.run(.readOnly) { connection throws(StoreError) in
             switch page {
             case .latest:
                 return Array(try connection.execute(
@@ -340,7 +343,7 @@ public final class MariaDBStore: Store {
 
     public func recentMessages(of uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         let columns = Self.messageColumns
-        return try await pool.run { connection throws(StoreError) in
+        return try await pool.run(.readOnly) { connection throws(StoreError) in
             Array(try connection.execute(
                 "SELECT \(columns) FROM messages WHERE from_uid = ? OR to_uid = ? ORDER BY id DESC LIMIT ?",
                 [.int(uid), .int(uid), .int(Int64(limit))]).rows.map(Self.message).reversed())
@@ -349,7 +352,7 @@ public final class MariaDBStore: Store {
 
     public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
         let column = read ? "read_seq" : "delivered_seq"
-        _ = try await pool.run { connection throws(StoreError) in
+        _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute(
                 "INSERT INTO receipts (reader_uid, peer_uid, \(column)) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE \(column) = GREATEST(\(column), VALUES(\(column)))",
                 [.int(reader), .int(peer), .int(seq)])
@@ -357,6 +360,6 @@ public final class MariaDBStore: Store {
     }
 
     public func messageCount() async throws(StoreError) -> Int {
-        try await pool.run { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM messages").rows.first?.int(0) ?? 0) }
+        try await pool.run(.readOnly) { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM messages").rows.first?.int(0) ?? 0) }
     }
 }
