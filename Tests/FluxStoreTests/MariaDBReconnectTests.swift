@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func aReadRunsAgainOnAFreshConnection() async throws {
-        let server = try await TestServer.make()
+        let server = try await TestMariaDB.make()
         let pool = MariaDBPool(url: server.url, threads: 1)
         let first = try await pool.run(.readOnly) { connection throws(StoreError) in try connection.connectionID() }
         try server.kill(first)
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func aWriteFoundDeadBeforeItsExecuteRunsAgain() async throws {
-        let server = try await TestServer.make()
+        let server = try await TestMariaDB.make()
         let pool = MariaDBPool(url: server.url, threads: 1)
         _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("CREATE TABLE t (id INT NOT NULL PRIMARY KEY AUTO_INCREMENT, v INT)")
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func aWriteWhoseExecuteWasSentIsReportedNotRepeated() async throws {
-        let server = try await TestServer.make()
+        let server = try await TestMariaDB.make()
         let pool = MariaDBPool(url: server.url, threads: 1)
         _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("CREATE TABLE t (id INT NOT NULL PRIMARY KEY AUTO_INCREMENT, v INT)")
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func storeCallsSucceedOnTheirFirstTryAfterTheirConnectionsDied() async throws {
-        let server = try await TestServer.make()
+        let server = try await TestMariaDB.make()
         let store = try await MariaDBStore(url: server.url, connections: 2)
         let (name, email) = uniqueUser()
         let ann = try await store.createUser(NewUser(name: name, email: email, passwordHash: "h"))
@@ -103,11 +103,11 @@ import Testing
 
 /// A fresh database on the test server (`FLUX_TEST_MARIADB_URL`), and an admin connection that kills
 /// the connections to it.
-private struct TestServer: Sendable {
+struct TestMariaDB: Sendable {
     let url: MariaDBURL
     let admin: MariaDBConnection
 
-    static func make() async throws -> TestServer {
+    static func make() async throws -> TestMariaDB {
         guard let base = ProcessInfo.processInfo.environment["FLUX_TEST_MARIADB_URL"], var url = try? MariaDBURL(parsing: base) else {
             throw MissingServer("FLUX_TEST_MARIADB_URL is not set: these tests need a real MariaDB server (make test starts one)")
         }
@@ -115,7 +115,7 @@ private struct TestServer: Sendable {
         try await MariaDBStore.createDatabase(url)
         var adminURL = url
         adminURL.database = "information_schema"
-        return TestServer(url: url, admin: MariaDBConnection(url: adminURL))
+        return TestMariaDB(url: url, admin: MariaDBConnection(url: adminURL))
     }
 
     /// Kills connection `id` and waits until the server has let it go.
@@ -131,19 +131,18 @@ private struct TestServer: Sendable {
     func killAll() throws {
         let rows = try admin.execute("SELECT ID FROM PROCESSLIST WHERE DB = ?", [.text(url.database)]).rows
         #expect(!rows.isEmpty, "the store keeps connections open")
-        for row in rows { try kill(try #require(row.columns[0].flatMap { Int64($0) })) }
+        for row in rows { try kill(try row.int(0)) }
     }
 
     func rowCount(_ pool: MariaDBPool) async throws -> Int64 {
-        let count = try await pool.run(.readOnly) { connection throws(StoreError) in
-            try connection.execute("SELECT COUNT(*) FROM t").single().columns[0]
+        try await pool.run(.readOnly) { connection throws(StoreError) in
+            try connection.execute("SELECT COUNT(*) FROM t").single().int(0)
         }
-        return try #require(count.flatMap { Int64($0) })
     }
 }
 
 extension MariaDBConnection {
     func connectionID() throws(StoreError) -> Int64 {
-        Int64(try execute("SELECT CONNECTION_ID()").single().columns[0] ?? "") ?? 0
+        try execute("SELECT CONNECTION_ID()").single().int(0)
     }
 }
