@@ -10,24 +10,46 @@ final class MariaDBConnection: @unchecked Sendable {
         var rows: [MariaDBRow]
         var affectedRows: Int64
         var lastInsertID: Int64
+
+        /// The one row the statement always returns (`COUNT(*)`, a row just written): none is an error.
+        func single() throws(StoreError) -> MariaDBRow {
+            guard let row = rows.first else { throw StoreError(.unavailable, "MariaDB returned no row where one was expected") }
+            return row
+        }
     }
 
     private var mysql: UnsafeMutablePointer<MYSQL>?
     private let url: MariaDBURL
+    /// How many statements were handed to the server for execution, over every handle of this object.
+    /// A failed statement whose execute was never sent (it failed connecting or preparing) changed
+    /// nothing, which is what `MariaDBPool` checks before running a write again.
+    private(set) var executionsSent = 0
 
     init(url: MariaDBURL) {
         self.url = url
     }
 
     deinit {
-        if let mysql { mysql_close(mysql) }
+        close()
     }
 
-    /// Runs `sql` with `params` as a prepared statement. A lost connection is dropped, so the next call
-    /// reconnects (after a server restart); the failed call is reported, never retried behind the
-    /// caller's back.
+    /// Whether a server connection is open. It may still turn out dead on its next statement.
+    var isOpen: Bool { mysql != nil }
+
+    /// Runs `sql` with `params` as a prepared statement, connecting first if no connection is open.
+    /// After a lost connection (or another client-side failure) the handle is closed, so the next call
+    /// connects afresh; the failed call is reported, and `MariaDBPool` decides whether it may run again.
     func execute(_ sql: String, _ params: [MariaDBValue] = []) throws(StoreError) -> Outcome {
         let mysql = try connected()
+        do throws(StoreError) {
+            return try run(sql, params, on: mysql)
+        } catch {
+            if error.mariaDBKind.dropsConnection { close() }
+            throw error
+        }
+    }
+
+    private func run(_ sql: String, _ params: [MariaDBValue], on mysql: UnsafeMutablePointer<MYSQL>, counted: Bool = true) throws(StoreError) -> Outcome {
         guard let statement = mysql_stmt_init(mysql) else { throw failure(mysql) }
         defer { mysql_stmt_close(statement) }
         let prepared = sql.utf8CString.withUnsafeBufferPointer { mysql_stmt_prepare(statement, $0.baseAddress, UInt(sql.utf8.count)) }
@@ -56,6 +78,8 @@ final class MariaDBConnection: @unchecked Sendable {
                 kinds.append(2); ints.append(0); texts.append(copy); lengths.append(UInt(bytes.count))
             }
         }
+        // From here the statement may reach the server and change data.
+        if counted { executionsSent += 1 }
         let status = kinds.withUnsafeBufferPointer { kindPointer in
             ints.withUnsafeBufferPointer { intPointer in
                 lengths.withUnsafeBufferPointer { lengthPointer in
@@ -102,35 +126,33 @@ final class MariaDBConnection: @unchecked Sendable {
         _ = flux_set_utf8mb4(fresh)
         _ = flux_set_timeouts(fresh, 10)
         guard mysql_real_connect(fresh, url.host, url.user, url.password, url.database, UInt32(url.port), nil, flux_client_found_rows()) != nil else {
+            let code = mysql_errno(fresh)
             let message = String(cString: mysql_error(fresh))
             mysql_close(fresh)
-            throw StoreError(.unavailable, "MariaDB \(url) unreachable: \(message)")
+            throw StoreError(.unavailable, serverCode: code, "MariaDB \(url) unreachable (\(code)): \(message)")
+        }
+        // Lock waits end well before the client's 10 s read timeout, as a retryable 1205. Part of
+        // connecting, so not counted as a statement of the caller's.
+        do throws(StoreError) {
+            _ = try run("SET SESSION innodb_lock_wait_timeout = 5", [], on: fresh, counted: false)
+        } catch {
+            mysql_close(fresh)
+            throw error
         }
         mysql = fresh
-        // Lock waits end well before the client's 10 s read timeout, as a retryable 1205.
-        _ = try execute("SET SESSION innodb_lock_wait_timeout = 5")
         return fresh
     }
 
+    private func close() {
+        if let mysql { mysql_close(mysql) }
+        mysql = nil
+    }
+
     private func failure(_ mysql: UnsafeMutablePointer<MYSQL>) -> StoreError {
-        classify(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
+        .mariaDB(code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
     }
 
     private func failure(_ statement: UnsafeMutablePointer<MYSQL_STMT>) -> StoreError {
-        classify(code: mysql_stmt_errno(statement), message: String(cString: mysql_stmt_error(statement)))
-    }
-
-    private func classify(code: UInt32, message: String) -> StoreError {
-        switch code {
-        case 1062:  // ER_DUP_ENTRY: "Duplicate entry 'x' for key 'users_email'"
-            let field = message.contains("users_email'") ? "email" : message.contains("users_name'") ? "name" : nil
-            return StoreError(.duplicate, field: field, "MariaDB error \(code): \(message)")
-        case 2000...2999, 4031, 1927, 1053:  // client-side errors (connection lost…), idle disconnect, shutdown
-            if let mysql { mysql_close(mysql) }
-            mysql = nil
-            return StoreError(.unavailable, "MariaDB connection lost (\(code)): \(message)")
-        default:
-            return StoreError(.unavailable, "MariaDB error \(code): \(message)")
-        }
+        .mariaDB(code: mysql_stmt_errno(statement), message: String(cString: mysql_stmt_error(statement)))
     }
 }

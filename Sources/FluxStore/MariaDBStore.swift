@@ -22,27 +22,31 @@ public final class MariaDBStore: Store {
         let pool = MariaDBPool(url: server, threads: 1)
         defer { Task { await pool.shutdown() } }
         let name = url.database
-        _ = try await pool.run { connection throws(StoreError) in
+        _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("CREATE DATABASE IF NOT EXISTS `\(name)` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
         }
     }
 
     /// The migrations applied to the database, and those this binary would still apply.
     public func migrationStatus() async throws(StoreError) -> (applied: [String], pending: [String]) {
-        let applied = try await pool.run { connection throws(StoreError) in
+        // Read-only for retrying: CREATE TABLE IF NOT EXISTS changes nothing when run a second time.
+        let applied = try await pool.run(.readOnly) { connection throws(StoreError) in
             _ = try connection.execute(MariaDBSchema.migrationTable)
-            return try connection.execute("SELECT identifier FROM flux_migrations").rows.map { $0.text(0) }
+            return try connection.execute("SELECT identifier FROM flux_migrations").rows.map { row throws(StoreError) in try row.text(0) }
         }
         return (applied, Schema.migrationNames.filter { !applied.contains($0) })
     }
 
     private func migrateSchema(apply: Bool) async throws(StoreError) {
-        try await pool.run { connection throws(StoreError) in
-            // One process migrates at a time; the others wait, then find nothing left to do.
-            _ = try connection.execute("SELECT GET_LOCK('flux_migrate', 60)")
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
+            // One process migrates at a time; the others wait, then find nothing left to do. GET_LOCK says 1
+            // when it has the lock, 0 after the timeout and NULL on an error: only 1 lets this one migrate.
+            guard try connection.execute("SELECT GET_LOCK('flux_migrate', 60)").single().optionalInt(0) == 1 else {
+                throw StoreError(.unavailable, "MariaDB migration lock not obtained within 60 s")
+            }
             defer { _ = try? connection.execute("SELECT RELEASE_LOCK('flux_migrate')") }
             _ = try connection.execute(MariaDBSchema.migrationTable)
-            let applied = try connection.execute("SELECT identifier FROM flux_migrations").rows.map { $0.text(0) }
+            let applied = try connection.execute("SELECT identifier FROM flux_migrations").rows.map { row throws(StoreError) in try row.text(0) }
             let unknown = Set(applied).subtracting(Schema.migrationNames)
             guard unknown.isEmpty else {
                 throw StoreError(.schemaTooNew, "database schema has migrations this binary does not know: \(unknown.sorted())")
@@ -57,42 +61,46 @@ public final class MariaDBStore: Store {
 
     private static let userColumns = "uid, name, email, password_hash, nick, description, sex, icon, created_at, disabled"
 
-    private static func user(_ row: MariaDBRow, from start: Int = 0) -> User {
+    /// Every column is NOT NULL (joins to users are inner joins): a NULL fails the read.
+    private static func user(_ row: MariaDBRow, from start: Int = 0) throws(StoreError) -> User {
         User(
-            uid: row.int(start), name: row.text(start + 1), email: row.text(start + 2), passwordHash: row.text(start + 3),
-            nick: row.text(start + 4), desc: row.text(start + 5), sex: Int(row.int(start + 6)), icon: row.text(start + 7),
-            createdAt: row.int(start + 8), disabled: row.int(start + 9) != 0)
+            uid: try row.int(start), name: try row.text(start + 1), email: try row.text(start + 2),
+            passwordHash: try row.text(start + 3), nick: try row.text(start + 4), desc: try row.text(start + 5),
+            sex: Int(try row.int(start + 6)), icon: try row.text(start + 7), createdAt: try row.int(start + 8),
+            disabled: try row.int(start + 9) != 0)
     }
 
     private static let messageColumns = "id, conversation, seq, from_uid, to_uid, client_msgid, content, created_at"
 
-    private static func message(_ row: MariaDBRow) -> StoredMessage {
+    private static func message(_ row: MariaDBRow) throws(StoreError) -> StoredMessage {
         StoredMessage(
-            id: row.int(0), conversation: row.text(1), seq: row.int(2), fromUID: row.int(3), toUID: row.int(4),
-            clientMsgID: row.text(5), content: row.text(6), createdAt: row.int(7))
+            id: try row.int(0), conversation: try row.text(1), seq: try row.int(2), fromUID: try row.int(3),
+            toUID: try row.int(4), clientMsgID: try row.text(5), content: try row.text(6), createdAt: try row.int(7))
     }
 
     private static func now() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    /// Runs `body` in one transaction on one connection, retrying a deadlock a few times.
+    /// Runs `body` in one transaction on one connection, retrying a deadlock a few times. A connection
+    /// found dead at START TRANSACTION is replaced and the transaction run again (`Retry.unlessSent`);
+    /// one lost later is reported: it is not known whether the server saw the COMMIT.
     private func transaction<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             var attempt = 0
             while true {
                 attempt += 1
                 _ = try connection.execute("START TRANSACTION")
-                do {
+                do throws(StoreError) {
                     let result = try body(connection)
                     _ = try connection.execute("COMMIT")
                     return result
                 } catch {
-                    _ = try? connection.execute("ROLLBACK")
-                    let failure = (error as? StoreError) ?? StoreError(.unavailable, "\(error)")
+                    // A lost connection has closed its handle and the server rolls back on its own:
+                    // a ROLLBACK now would only open a new connection to roll back nothing.
+                    if connection.isOpen { _ = try? connection.execute("ROLLBACK") }
                     // 1213 deadlock, 1205 lock wait timeout, or a msgid another node stored meanwhile:
                     // the transaction is safe to run again (its fresh snapshot sees the other's rows).
-                    let retryable = failure.message.hasPrefix("MariaDB error 1213:") || failure.message.hasPrefix("MariaDB error 1205:")
-                        || (failure.code == .duplicate && failure.message.contains("messages_msgid'"))
-                    if !retryable || attempt >= 5 { throw failure }
+                    let retryable = error.mariaDBKind == .lockConflict || (error.code == .duplicate && error.field == "msgid")
+                    if !retryable || attempt >= 5 { throw error }
                 }
             }
         }
@@ -102,7 +110,7 @@ public final class MariaDBStore: Store {
 
     public func createUser(_ user: NewUser) async throws(StoreError) -> User {
         let now = Self.now()
-        let id = try await pool.run { connection throws(StoreError) in
+        let id = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute(
                 "INSERT INTO users (name, email, password_hash, nick, description, sex, icon, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
                 [.text(user.name), .text(user.email), .text(user.passwordHash), .text(user.nick), .text(user.desc),
@@ -115,8 +123,8 @@ public final class MariaDBStore: Store {
     }
 
     private func oneUser(_ condition: String, _ value: MariaDBValue) async throws(StoreError) -> User? {
-        try await pool.run { connection throws(StoreError) in
-            try connection.execute("SELECT \(Self.userColumns) FROM users WHERE \(condition)", [value]).rows.first.map { Self.user($0) }
+        try await pool.run(.readOnly) { connection throws(StoreError) in
+            try connection.execute("SELECT \(Self.userColumns) FROM users WHERE \(condition)", [value]).rows.first.map { row throws(StoreError) in try Self.user(row) }
         }
     }
 
@@ -127,25 +135,25 @@ public final class MariaDBStore: Store {
     public func user(name: String) async throws(StoreError) -> User? { try await oneUser("name = ?", .text(name)) }
 
     public func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("UPDATE users SET password_hash = ? WHERE uid = ?", [.text(hash), .int(uid)]).affectedRows > 0
         }
     }
 
     public func userCount() async throws(StoreError) -> Int {
-        try await pool.run { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM users").rows.first?.int(0) ?? 0) }
+        try await pool.run(.readOnly) { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM users").single().int(0)) }
     }
 
     public func users(after: Int64, limit: Int) async throws(StoreError) -> [User] {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 "SELECT \(Self.userColumns) FROM users WHERE uid > ? ORDER BY uid LIMIT ?", [.int(after), .int(Int64(limit))]
-            ).rows.map { Self.user($0) }
+            ).rows.map { row throws(StoreError) in try Self.user(row) }
         }
     }
 
     public func setDisabled(uid: Int64, _ disabled: Bool) async throws(StoreError) -> Bool {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute("UPDATE users SET disabled = ? WHERE uid = ?", [.int(disabled ? 1 : 0), .int(uid)]).affectedRows > 0
         }
     }
@@ -179,7 +187,7 @@ public final class MariaDBStore: Store {
                 "UPDATE users SET nick = COALESCE(?, nick), description = COALESCE(?, description), sex = COALESCE(?, sex), icon = COALESCE(?, icon) WHERE uid = ?",
                 [change.nick.map { .text($0) } ?? .null, change.desc.map { .text($0) } ?? .null,
                  change.sex.map { .int(Int64($0)) } ?? .null, change.icon.map { .text($0) } ?? .null, .int(uid)])
-            return try connection.execute("SELECT \(Self.userColumns) FROM users WHERE uid = ?", [.int(uid)]).rows.first.map { Self.user($0) }
+            return try connection.execute("SELECT \(Self.userColumns) FROM users WHERE uid = ?", [.int(uid)]).rows.first.map { row throws(StoreError) in try Self.user(row) }
         }
     }
 
@@ -191,7 +199,7 @@ public final class MariaDBStore: Store {
 
     public func saveFriendRequest(from: Int64, to: Int64, applyName: String, backName: String) async throws(StoreError) {
         let now = Self.now()
-        _ = try await pool.run { connection throws(StoreError) in
+        _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute(
                 """
                 INSERT INTO friend_requests (from_uid, to_uid, apply_name, back_name, status, created_at, updated_at)
@@ -203,7 +211,7 @@ public final class MariaDBStore: Store {
     }
 
     public func friendRequests(to uid: Int64, limit: Int) async throws(StoreError) -> [(FriendRequest, User)] {
-        let rows = try await pool.run { connection throws(StoreError) in
+        let rows = try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 """
                 SELECT r.from_uid, r.to_uid, r.apply_name, r.back_name, r.status, r.updated_at,
@@ -214,9 +222,9 @@ public final class MariaDBStore: Store {
                 [.int(uid), .int(Int64(limit))]
             ).rows
         }
-        return rows.map { row in
-            (FriendRequest(fromUID: row.int(0), toUID: row.int(1), applyName: row.text(2), backName: row.text(3),
-                           status: Int(row.int(4)), updatedAt: row.int(5)), Self.user(row, from: 6))
+        return try rows.map { row throws(StoreError) in
+            (FriendRequest(fromUID: try row.int(0), toUID: try row.int(1), applyName: try row.text(2), backName: try row.text(3),
+                           status: Int(try row.int(4)), updatedAt: try row.int(5)), try Self.user(row, from: 6))
         }
     }
 
@@ -235,13 +243,13 @@ public final class MariaDBStore: Store {
                 ON DUPLICATE KEY UPDATE back = VALUES(back)
                 """
             _ = try connection.execute(upsert, [.int(accepter), .int(applicant), .text(back), .int(now)])
-            _ = try connection.execute(upsert, [.int(applicant), .int(accepter), .text(request.text(0)), .int(now)])
+            _ = try connection.execute(upsert, [.int(applicant), .int(accepter), .text(try request.text(0)), .int(now)])
             return true
         }
     }
 
     public func friends(of uid: Int64) async throws(StoreError) -> [Friend] {
-        let rows = try await pool.run { connection throws(StoreError) in
+        let rows = try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 """
                 SELECT f.back, u.uid, u.name, u.email, u.password_hash, u.nick, u.description, u.sex, u.icon, u.created_at, u.disabled
@@ -251,11 +259,11 @@ public final class MariaDBStore: Store {
                 [.int(uid)]
             ).rows
         }
-        return rows.map { Friend(user: Self.user($0, from: 1), back: $0.text(0)) }
+        return try rows.map { row throws(StoreError) in Friend(user: try Self.user(row, from: 1), back: try row.text(0)) }
     }
 
     public func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.readOnly) { connection throws(StoreError) in
             !(try connection.execute("SELECT 1 FROM friendships WHERE owner_uid = ? AND friend_uid = ?", [.int(a), .int(b)]).rows.isEmpty)
         }
     }
@@ -272,7 +280,7 @@ public final class MariaDBStore: Store {
                     "SELECT \(Self.messageColumns) FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?",
                     [.int(message.fromUID), .int(message.toUID), .text(message.clientMsgID)]
                 ).rows.first {
-                    var duplicate = Self.message(existing)
+                    var duplicate = try Self.message(existing)
                     duplicate.isDuplicate = true
                     stored.append(duplicate)
                     continue
@@ -283,7 +291,8 @@ public final class MariaDBStore: Store {
                 _ = try connection.execute(
                     "INSERT INTO conversations (id, last_seq) VALUES (?, 1) ON DUPLICATE KEY UPDATE last_seq = last_seq + 1",
                     [.text(conversation)])
-                let seq = try connection.execute("SELECT last_seq FROM conversations WHERE id = ?", [.text(conversation)]).rows.first?.int(0) ?? 1
+                // The row was just written in this transaction: no row is an error, not sequence 1.
+                let seq = try connection.execute("SELECT last_seq FROM conversations WHERE id = ?", [.text(conversation)]).single().int(0)
                 let id = try connection.execute(
                     "INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [.text(conversation), .int(seq), .int(message.fromUID), .int(message.toUID), .text(message.clientMsgID),
@@ -298,7 +307,7 @@ public final class MariaDBStore: Store {
     }
 
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.readOnly) { connection throws(StoreError) in
             try connection.execute(
                 "SELECT \(Self.messageColumns) FROM messages WHERE to_uid = ? AND delivered = 0 AND id > ? ORDER BY id LIMIT ?",
                 [.int(uid), .int(after), .int(Int64(limit))]
@@ -308,7 +317,7 @@ public final class MariaDBStore: Store {
 
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
         guard !messageIDs.isEmpty else { return }
-        try await pool.run { connection throws(StoreError) in
+        try await pool.run(.unlessSent) { connection throws(StoreError) in
             for start in stride(from: 0, to: messageIDs.count, by: 500) {
                 let chunk = Array(messageIDs[start..<min(start + 500, messageIDs.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -320,7 +329,7 @@ public final class MariaDBStore: Store {
     public func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage] {
         let conversation = StoredMessage.conversation(uid, peer)
         let columns = Self.messageColumns
-        return try await pool.run { connection throws(StoreError) in
+        return try await pool.run(.readOnly) { connection throws(StoreError) in
             switch page {
             case .latest:
                 return Array(try connection.execute(
@@ -340,7 +349,7 @@ public final class MariaDBStore: Store {
 
     public func recentMessages(of uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         let columns = Self.messageColumns
-        return try await pool.run { connection throws(StoreError) in
+        return try await pool.run(.readOnly) { connection throws(StoreError) in
             Array(try connection.execute(
                 "SELECT \(columns) FROM messages WHERE from_uid = ? OR to_uid = ? ORDER BY id DESC LIMIT ?",
                 [.int(uid), .int(uid), .int(Int64(limit))]).rows.map(Self.message).reversed())
@@ -349,7 +358,7 @@ public final class MariaDBStore: Store {
 
     public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
         let column = read ? "read_seq" : "delivered_seq"
-        _ = try await pool.run { connection throws(StoreError) in
+        _ = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute(
                 "INSERT INTO receipts (reader_uid, peer_uid, \(column)) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE \(column) = GREATEST(\(column), VALUES(\(column)))",
                 [.int(reader), .int(peer), .int(seq)])
@@ -357,6 +366,6 @@ public final class MariaDBStore: Store {
     }
 
     public func messageCount() async throws(StoreError) -> Int {
-        try await pool.run { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM messages").rows.first?.int(0) ?? 0) }
+        try await pool.run(.readOnly) { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM messages").single().int(0)) }
     }
 }

@@ -13,13 +13,17 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public let code: Code
-    /// For `.duplicate`, the unique field that clashed (`email` or `name`).
+    /// For `.duplicate`, the unique field that clashed (`email` or `name`; `msgid` for a message).
     public let field: String?
+    /// The database's own error number when it reported one (MariaDB: `mysql_errno`, e.g. 1213 for a
+    /// deadlock, 2006 for a lost connection). Retry decisions use this, never `message`.
+    public let serverCode: UInt32?
     public let message: String
 
-    public init(_ code: Code, field: String? = nil, _ message: String) {
+    public init(_ code: Code, field: String? = nil, serverCode: UInt32? = nil, _ message: String) {
         self.code = code
         self.field = field
+        self.serverCode = serverCode
         self.message = message
     }
 

@@ -56,6 +56,45 @@ import Testing
             #expect(after?.error == .success)
         }
     }
+
+    /// Issue 12 item 7: after a restart every pooled connection is dead, and the first request that
+    /// borrows one must still succeed (no 1014, no retry by the client). Two restarts, so that the gate
+    /// login and the chat text each meet dead connections.
+    @Test func firstRequestsAfterARestartSucceed() async throws {
+        let server = try await TestMariaDBServer.start()
+        defer { server.stop() }
+        let url = "mysql://flux:flux@127.0.0.1:\(server.port)/flux_reconnect"
+        try await MariaDBStore.createDatabase(try MariaDBURL(parsing: url))
+        try await TestFlux.run(environment: ["FLUX_DB_URL": url]) { (flux: TestFlux) async throws in
+            let kim = try await ChatUser.signUp(flux, "kim")
+            let lou = try await ChatUser.signUp(flux, "lou")
+            try await makeFriends(kim, lou)
+            // Kim's session now knows Lou is a friend: the text after the restart goes straight to the store's
+            // message transaction.
+            #expect(try await kim.text(lou, "before", msgid: "r-before").error == .success)
+
+            try await restartAfterIdle(server)
+            let login = try await flux.gate.post("user_login", ["email": kim.email, "passwd": kim.password])
+            #expect(login.error == 0, "first login after the restart: \(login.text)")
+            // One more call, so the pooled connection is open again (today a failed call leaves its
+            // connection closed, and the next call would connect afresh instead of meeting a dead one).
+            let again = try await flux.gate.post("user_login", ["email": lou.email, "passwd": lou.password])
+            #expect(again.error == 0, "second login after the restart: \(again.text)")
+
+            try await restartAfterIdle(server)
+            let text = try await kim.text(lou, "after restart", msgid: "r-after")
+            #expect(text.error == .success, "first text after the restart")
+            #expect(text.textArray.map(\.msgid) == ["r-after"])
+        }
+    }
+
+    /// Lets the pool's connections sit idle, then kills MariaDB and starts it again on the same data.
+    private func restartAfterIdle(_ server: TestMariaDBServer) async throws {
+        try await Task.sleep(for: .milliseconds(1500))
+        server.stop()
+        try server.restart()
+        try await server.waitUntilReady()
+    }
 }
 
 /// A MariaDB server of the test's own, so it can be killed and started again on the same data.

@@ -102,6 +102,28 @@ import Testing
         try await store.close()
     }
 
+    /// Counts and lists of an empty store are 0 and empty (on MariaDB each read says whether it may meet
+    /// a NULL, and none of these may).
+    @Test(arguments: StoreBackend.allCases)
+    func anEmptyStoreCountsZeroAndListsNothing(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        #expect(try await store.userCount() == 0)
+        #expect(try await store.messageCount() == 0)
+        #expect(try await store.users(after: 0, limit: 10).isEmpty)
+        #expect(try await store.user(uid: 1) == nil)
+        #expect(try await store.friends(of: 1).isEmpty)
+        #expect(try await store.friendRequests(to: 1, limit: 10).isEmpty)
+        #expect(try await store.history(uid: 1, peer: 2, page: .latest, limit: 10).isEmpty)
+        #expect(try await store.recentMessages(of: 1, limit: 10).isEmpty)
+        #expect(try await store.undeliveredMessages(to: 1, after: 0, limit: 10).isEmpty)
+        #expect(try await !store.areFriends(1, 2))
+        let (name, email) = uniqueUser()
+        let created = try await store.createUser(NewUser(name: name, email: email, passwordHash: "h"))
+        #expect(try await store.userCount() == 1)
+        #expect(try await store.users(after: 0, limit: 10) == [created])
+        try await store.close()
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func closedStoreRefusesCalls(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
