@@ -1,7 +1,7 @@
 extension MariaDBStore {
     public func recipientsWithUndelivered(among uids: [Int64], storedBefore: Int64) async throws(StoreError) -> Set<Int64> {
         guard !uids.isEmpty else { return [] }
-        return try await pool.run { connection throws(StoreError) in
+        return try await pool.run(.readOnly) { connection throws(StoreError) in
             var found = Set<Int64>()
             for start in stride(from: 0, to: uids.count, by: 500) {
                 let chunk = Array(uids[start..<min(start + 500, uids.count)])
@@ -10,9 +10,7 @@ extension MariaDBStore {
                     "SELECT DISTINCT to_uid FROM messages WHERE delivered = 0 AND to_uid IN (\(marks)) AND created_at < ?",
                     chunk.map { .int($0) } + [.int(storedBefore)]
                 ).rows
-                for row in rows {
-                    if let uid = row.columns.first.flatMap({ $0 }).flatMap({ Int64($0) }) { found.insert(uid) }
-                }
+                for row in rows { found.insert(try row.int(0)) }
             }
             return found
         }
