@@ -93,7 +93,7 @@ struct RPCHandshake {
             }
             let nonce = Array(message[header..<(header + Self.nonceLength)])
             guard HMACSHA256.equal(Array(message.suffix(HMACSHA256.length)), proof("server", clientNonce, nonce)) else {
-                return .fail("the server does not hold the cluster secret")
+                return .fail("the server proved another secret (rpc.secret differs)")
             }
             state = .clientAwaitingAccept
             return .send(proof("client", clientNonce, nonce))

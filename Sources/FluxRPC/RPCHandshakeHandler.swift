@@ -16,6 +16,7 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let timeout: TimeAmount
     private var timer: Scheduled<Void>?
     private var finished = false
+    private var receivedNothing = true
 
     /// The client side: sends the hello when the connection is up; `authenticated` completes with the
     /// outcome.
@@ -62,6 +63,7 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
             return
         }
         let buffer = Self.unwrapInboundIn(data)
+        receivedNothing = false
         guard buffer.readableBytes <= RPCHandshake.maximumMessage else {
             fail(context: context, "handshake message of \(buffer.readableBytes) bytes")
             return
@@ -80,7 +82,7 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !finished { fail(context: context, "connection closed during the handshake") }
+        if !finished { fail(context: context, receivedNothing ? "closed before the handshake began" : "connection closed during the handshake") }
         context.fireChannelInactive()
     }
 
@@ -105,7 +107,10 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
         finished = true
         timer?.cancel()
         let peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
-        logger?.warning("rpc handshake failed; connection closed", metadata: ["peer": "\(peer)", "reason": "\(reason)"])
+        // A bare connect-and-close (a port check) is worth less attention than a peer that tried.
+        logger?.log(
+            level: receivedNothing ? .info : .warning, "rpc handshake failed; connection closed",
+            metadata: ["peer": "\(peer)", "reason": "\(reason)"])
         authenticated?.fail(RPCHandshakeFailed(reason: reason))
         context.close(promise: nil)
     }
