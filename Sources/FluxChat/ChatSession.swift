@@ -23,7 +23,7 @@ public final class ChatSession: Sendable {
     }
 
     /// How many recently queued text ids a session remembers.
-    static let recentTextLimit = 4096
+    static let recentTextLimit = 256
 
     /// Unique per process, for logs and to tell an old session from its replacement.
     public let id: UInt64

@@ -128,7 +128,12 @@ import Testing
         print("recovery: front killed → login through the other gate after \(recovery)")
         for index in 0..<10 { await pair.texts.send("after-\(index)") }
         // Past the node lifetime: the chat nodes renew through the other status, so logins still work.
-        while killed.duration(to: .now) < .seconds(4) { await pair.texts.send("during-\(killed.duration(to: .now))") }
+        var index = 0
+        while killed.duration(to: .now) < .seconds(4) {
+            await pair.texts.send("during-\(index)")
+            index += 1
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let (again, assigned) = try await cluster.logIn(late, front: 1)
         #expect(cluster.nodes.map(\.chatPort).contains(assigned))
         await again.close()
