@@ -77,6 +77,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FluxNet",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FluxContracts",
             dependencies: ["FluxProtocol"],
             swiftSettings: swiftSettings
@@ -127,7 +136,8 @@ let package = Package(
             name: "FluxChat",
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
-                "FluxProtocol", "FluxContracts", "FluxCluster", "FluxRPC", "FluxKV", "FluxStore",
+                "FluxProtocol", "FluxContracts", "FluxCluster", "FluxRPC", "FluxKV", "FluxStore", "FluxNet",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,8 +149,10 @@ let package = Package(
             name: "FluxGate",
             dependencies: [
                 .product(name: "Metrics", package: "swift-metrics"),
-                "FluxProtocol", "FluxContracts", "FluxCluster", "FluxStore", "FluxCrypto", "FluxKV",
+                "FluxProtocol", "FluxContracts", "FluxCluster", "FluxStore", "FluxCrypto", "FluxKV", "FluxNet",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -160,7 +172,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
-                "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto", "FluxContracts", "FluxCluster",
+                "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto", "FluxContracts", "FluxCluster", "FluxNet",
                 "FluxVerify", "FluxStatus", "FluxGate", "FluxChat",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -112,7 +112,11 @@ final class FluxUnderTest: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FLUX_") }
         env.merge([
             "FLUX_DATA_DIR": dataDirectory, "FLUX_GATE_HOST": "127.0.0.1", "FLUX_CHAT_HOST": "127.0.0.1",
-            "FLUX_CHAT_CAPACITY": "1000000", "FLUX_LOG_LEVEL": "warning",
+            "FLUX_CHAT_CAPACITY": "1000000", "FLUX_LOG_LEVEL": "warning", "FLUX_METRICS_PORT": "0",
+            // The load is one client address sending as fast as it can: lift the abuse limits.
+            "FLUX_CHAT_TEXTS_PER_SECOND": "10000000", "FLUX_CHAT_MAX_CONNECTIONS_PER_ADDRESS": "10000000",
+            "FLUX_CHAT_CONNECTIONS_PER_ADDRESS_PER_SECOND": "1000000", "FLUX_GATE_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+            "FLUX_GATE_MAX_LOGIN_FAILURES_PER_ADDRESS": "1000000",
             "FLUX_VERIFY_REQUESTS_PER_ADDRESS_PER_HOUR": "1000000", "FLUX_GATE_MAX_LOGIN_FAILURES": "1000000",
         ]) { $1 }
         env.merge(environment) { $1 }

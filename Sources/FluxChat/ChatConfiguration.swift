@@ -29,6 +29,23 @@ public struct ChatConfiguration: Sendable, Hashable {
     public var maxTextsInFlight: Int = 64
     /// Offline messages fetched per store read when a user logs in.
     public var backlogPageSize: Int = 500
+    /// A connection that has not logged in within this time is closed (shorter than `idleTimeout`).
+    public var loginTimeout: Duration = .seconds(10)
+    /// Connections held at once; nil: what the process's descriptor budget leaves after the gate.
+    public var maxConnections: Int?
+    /// Connections held at once from one client address.
+    public var maxConnectionsPerAddress: Int = 256
+    /// New connections from one address per second (across nodes).
+    public var connectionsPerAddressPerSecond: Int = 20
+    /// Texts one user may send per second (across nodes); more get 1018 with 1012.
+    public var textsPerSecond: Int = 100
+    /// Friend requests (1009) one user may send per hour.
+    public var friendRequestsPerHour: Int = 60
+    /// Searches (1007) one user may make per minute.
+    public var searchesPerMinute: Int = 60
+    /// TLS on the chat listener: certificate chain and key (PEM); nil: plain TCP.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
 
     public init() {}
 }

@@ -1,8 +1,10 @@
 import Dispatch
+import FluxNet
 import FluxProtocol
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -14,22 +16,45 @@ public struct ChatServer: Service {
     private let service: ChatService
     private let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
+    private let limiter: ConnectionLimiter
+    private let tls: NIOSSLContext?
     private static let sessionIDs = Atomic<UInt64>(0)
 
+    /// `limiter` holds the listener's connection caps; TLS is on when the configuration names a
+    /// certificate (throws if it cannot be loaded).
     public init(
         configuration: ChatConfiguration,
         service: ChatService,
+        limiter: ConnectionLimiter,
         logger: Logger,
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) {
+    ) throws {
         self.configuration = configuration
         self.service = service
+        self.limiter = limiter
         self.logger = logger
         self.onListening = onListening
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            self.tls = try TLSFiles.serverContext(certificate: certificate, key: key)
+        } else {
+            self.tls = nil
+        }
     }
+
+    /// What a client over the connection caps reads before the connection closes: a 1117 with 1012.
+    private static let refusal: [UInt8] = {
+        var buffer = ByteBuffer()
+        if let frame = try? ChatFrame(.notifyError, json: ErrorNotice(error: .rateLimited, msgid: 0, reason: "too many connections")) {
+            try? ChatFrameEncoder.encode(frame, into: &buffer)
+        }
+        return Array(buffer.readableBytesView)
+    }()
 
     public func run() async throws {
         let maxBody = configuration.maxBodyBytes
+        let limiter = self.limiter
+        let tls = self.tls
+        let logger = self.logger
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -42,13 +67,15 @@ public struct ChatServer: Service {
                     let pipeline = channel.pipeline.syncOperations
                     // Few handlers: each costs memory on every idle connection. Frames are written as
                     // bytes by the session's writer; idle connections are closed by one sweep (below).
+                    try pipeline.addHandler(ConnectionGuardHandler(limiter: limiter, logger: logger) { _ in tls == nil ? Self.refusal : [] })
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
                     try pipeline.addHandler(ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: maxBody)))
                     try pipeline.addHandler(ChatConnectionHandler(connection: makeConnection(channel)))
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()
         let port = listener.localAddress?.port ?? configuration.port
-        logger.notice("chat listening", metadata: ["address": "\(configuration.host):\(port)"])
+        logger.notice("chat listening", metadata: ["address": "\(configuration.host):\(port)", "tls": "\(tls != nil)"])
         await onListening(port)
 
         await withGracefulShutdownHandler {
@@ -77,21 +104,30 @@ public struct ChatServer: Service {
         logger.info("chat listener stopped")
     }
 
-    /// Closes connections that sent nothing for `chat.idle_timeout`: one sweep a second over all of them
-    /// instead of a timer per connection (a timer costs memory on every idle connection).
+    /// Closes connections that sent nothing for `chat.idle_timeout`, and those that did not log in within
+    /// `chat.login_timeout`: one sweep a second over all of them instead of a timer per connection (a
+    /// timer costs memory on every idle connection).
     private func closeIdleConnections() async {
-        let limit = UInt64(configuration.idleTimeout.components.seconds) * 1_000_000_000
-            + UInt64(configuration.idleTimeout.components.attoseconds / 1_000_000_000)
-        let interval = min(configuration.idleTimeout / 4, .seconds(1))
+        let limit = Self.nanoseconds(configuration.idleTimeout)
+        let loginLimit = Self.nanoseconds(configuration.loginTimeout)
+        let interval = min(configuration.idleTimeout / 4, configuration.loginTimeout / 4, .seconds(1))
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             let now = DispatchTime.now().uptimeNanoseconds
             for session in await service.openConnections() {
                 let last = session.lastRead.load(ordering: .relaxed)
                 // A connection busy with its frames (its reading may be paused meanwhile) is not idle.
-                if now > last, now - last > limit, !session.handling.load(ordering: .relaxed) { session.closeNow() }
+                if now > last, now - last > limit, !session.handling.load(ordering: .relaxed) {
+                    session.closeNow()
+                } else if now > session.openedAt, now - session.openedAt > loginLimit, session.uid == nil, !session.handling.load(ordering: .relaxed) {
+                    session.closeNow()
+                }
             }
         }
+    }
+
+    private static func nanoseconds(_ duration: Duration) -> UInt64 {
+        UInt64(duration.components.seconds) * 1_000_000_000 + UInt64(duration.components.attoseconds / 1_000_000_000)
     }
 
     /// A connection's session and the writer that puts its frames in the socket.

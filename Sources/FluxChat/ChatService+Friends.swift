@@ -4,6 +4,11 @@ import FluxStore
 extension ChatService {
     /// 1007: digits look up a uid, anything else a user name.
     func search(_ request: SearchUserRequest, session: ChatSession) async throws {
+        if let uid = session.uid {
+            guard await limits.admit("search", subject: "\(uid)", limit: configuration.searchesPerMinute, per: .seconds(60)) else {
+                throw FluxError(.rateLimited, "more than \(configuration.searchesPerMinute) searches a minute")
+            }
+        }
         let query = request.uid.trimmingCharacters(in: .whitespaces)
         let user: User?
         if !query.isEmpty, query.allSatisfy({ $0.isASCII && $0.isNumber }), let uid = Int64(query) {
@@ -20,6 +25,9 @@ extension ChatService {
     /// 1009: stores (or updates) the request and tells the other user (1011) with the applicant's real profile.
     func addFriend(_ request: AddFriendRequest, uid: Int64, session: ChatSession) async throws {
         guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot befriend yourself") }
+        guard await limits.admit("friendreq", subject: "\(uid)", limit: configuration.friendRequestsPerHour, per: .seconds(3600)) else {
+            throw FluxError(.rateLimited, "more than \(configuration.friendRequestsPerHour) friend requests an hour")
+        }
         guard request.applyname.count <= 64, request.bakname.count <= 64 else { throw FluxError(.badJSON, "name too long") }
         let target = try await storeCall { () async throws(StoreError) in try await profiles.user(request.touid) }
         guard let target, !target.disabled else { throw FluxError(.uidInvalid, "no such user") }
@@ -37,6 +45,9 @@ extension ChatService {
     /// 1013: the session's user accepts `touid`'s request; both become friends; the applicant hears 1015.
     func acceptFriend(_ request: AuthFriendRequest, uid: Int64, session: ChatSession) async throws {
         guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot befriend yourself") }
+        guard await limits.admit("friendreq", subject: "\(uid)", limit: configuration.friendRequestsPerHour, per: .seconds(3600)) else {
+            throw FluxError(.rateLimited, "more than \(configuration.friendRequestsPerHour) friend requests an hour")
+        }
         guard request.back.count <= 64 else { throw FluxError(.badJSON, "back name too long") }
         let accepted = try await storeCall { () async throws(StoreError) in
             try await store.acceptFriendRequest(accepter: uid, applicant: request.touid, back: request.back)

@@ -131,6 +131,13 @@ extension ChatService {
     /// A connection opened (not logged in yet).
     func connected(_ session: ChatSession) async {
         await registry.track(session)
+        let address = session.remoteAddress
+        guard await limits.admit("conn", subject: address, limit: configuration.connectionsPerAddressPerSecond, per: .seconds(1)) else {
+            send(.notifyError, ErrorNotice(error: .rateLimited, msgid: 0, reason: "too many new connections from \(address)"), to: session)
+            session.finish()
+            logger.debug("connection refused: too many from one address a second", metadata: ["address": "\(address)"])
+            return
+        }
     }
 
     /// Graceful shutdown: lets every connection's queued frames go out and closes it, logged in or not.

@@ -18,6 +18,9 @@ extension ChatService {
                 throw FluxError(.textTooLong, "text over \(configuration.maxTextLength) characters")
             }
         }
+        guard await limits.admit("texts", subject: "\(uid)", cost: request.textArray.count, limit: configuration.textsPerSecond, per: .seconds(1)) else {
+            throw FluxError(.rateLimited, "more than \(configuration.textsPerSecond) texts a second")
+        }
         // Friendships are never taken back while a session lives, so a yes is remembered for the session.
         if !session.knowsFriend(request.touid) {
             guard try await storeCall({ () async throws(StoreError) in try await store.areFriends(uid, request.touid) }) else {

@@ -20,6 +20,7 @@ public final class ChatService: Sendable {
     let metrics: ChatMetrics
     let status: any StatusAPI
     let tokens: TokenStore
+    let limits: RateLimiter
     let draining = Atomic<Bool>(false)
 
     /// `status` hands out reconnect assignments when draining; `nodes` reaches the other chat nodes (for
@@ -33,6 +34,7 @@ public final class ChatService: Sendable {
         self.kv = kv
         self.status = status
         self.tokens = TokenStore(kv: kv)
+        self.limits = RateLimiter(kv: kv)
         self.logger = logger
         let metrics = ChatMetrics(node: configuration.name)
         self.metrics = metrics

@@ -29,8 +29,12 @@ public final class ChatSession: Sendable {
     public let id: UInt64
     /// When the connection opened, milliseconds since 1970.
     let connectedAt: Int64
-    /// The client's address, for operators.
+    /// The client's address and port, for operators.
     let remote: String
+    /// The client's address without the port (per-address limits).
+    var remoteAddress: String { String(remote[..<(remote.lastIndex(of: ":") ?? remote.endIndex)]) }
+    /// When the connection opened (uptime nanoseconds), for the login timeout.
+    let openedAt = DispatchTime.now().uptimeNanoseconds
     private let inner = Mutex(Inner())
     private let writer: SessionWriter
     private let closeConnection: @Sendable () -> Void

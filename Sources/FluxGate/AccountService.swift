@@ -103,18 +103,17 @@ public struct AccountService: Sendable {
         return ResetPasswordResponse(email: user.email, user: user.name)
     }
 
-    /// `/user_login`: 1009 (unknown e-mail or wrong password), then 1002 (no chat node).
-    public func login(_ request: LoginRequest) async throws(FluxError) -> LoginResponse {
+    /// `/user_login`: 1012 (backing off), 1009 (unknown e-mail or wrong password), then 1002 (no chat node).
+    /// Every try counts against the limits before the password is checked (`LoginThrottle`).
+    public func login(_ request: LoginRequest, clientAddress: String? = nil) async throws(FluxError) -> LoginResponse {
         try InputRules.email(request.email)
         guard !request.passwd.isEmpty, request.passwd.utf8.count <= 1024 else {
             throw FluxError(.passwordInvalid, "empty or oversized password")
         }
-        // Owned here alone: failed logins for an e-mail in the current window.
-        let failuresKey = "loginfail_\(request.email.lowercased())"
-        let failures = (try? await kv.get(failuresKey)).flatMap { Int($0) } ?? 0
-        guard failures < configuration.maxLoginFailures else {
-            throw FluxError(.rateLimited, "too many failed logins for this e-mail")
-        }
+        let throttle = LoginThrottle(kv: kv, configuration: configuration)
+        let attempt = LoginThrottle.Attempt(email: request.email, address: clientAddress ?? "unknown")
+        let slowdown = try await throttle.begin(attempt)
+        if slowdown > .zero { try? await Task.sleep(for: slowdown) }
         let found: User?
         do {
             found = try await store.user(email: request.email)
@@ -123,10 +122,9 @@ public struct AccountService: Sendable {
         }
         let matches = await passwords.verify(request.passwd, against: found?.passwordHash)
         guard let user = found, matches, !user.disabled else {
-            _ = try? await kv.increment(failuresKey, by: 1, ttlIfCreated: configuration.loginFailureWindow)
             throw FluxError(.passwordInvalid, "unknown e-mail or wrong password")
         }
-        _ = try? await kv.delete(failuresKey)
+        await throttle.succeeded(attempt)
         let assignment = try await status.assignChatNode(uid: user.uid)
         logger.info("user logged in", metadata: ["uid": "\(user.uid)", "node": "\(assignment.node)"])
         return LoginResponse(

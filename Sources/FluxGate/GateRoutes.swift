@@ -8,8 +8,6 @@ import Metrics
 struct GateRoutes: Sendable {
     let accounts: AccountService
     let maxBodyBytes: Int
-    /// Prometheus text for `GET /metrics`; nil serves no metrics route.
-    var metricsText: (@Sendable () -> [UInt8])?
 
     func register(on router: Router<GateRequestContext>) {
         router.post("get_varifycode") { request, context in
@@ -24,18 +22,10 @@ struct GateRoutes: Sendable {
             try await handle(request, context, ResetPasswordRequest.self) { (body) async throws(FluxError) in try await accounts.resetPassword(body) }
         }
         router.post("user_login") { request, context in
-            try await handle(request, context, LoginRequest.self) { (body) async throws(FluxError) in try await accounts.login(body) }
+            try await handle(request, context, LoginRequest.self) { (body) async throws(FluxError) in try await accounts.login(body, clientAddress: context.clientAddress) }
         }
         router.get("healthz") { _, _ in
             Self.json(#"{"error":0,"status":"ok"}"#)
-        }
-        if let metricsText {
-            router.get("metrics") { _, _ in
-                Response(
-                    status: .ok,
-                    headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: metricsText())))
-            }
         }
     }
 
@@ -60,7 +50,10 @@ struct GateRoutes: Sendable {
             buffer = try await request.collectBody(upTo: maxBodyBytes)
         } catch {
             code = .payloadTooLarge
-            return Self.json(Self.encode(ErrorResponse(error: .payloadTooLarge)), status: .contentTooLarge)
+            // Closes the connection once written: the rest of an oversized body is not read.
+            var response = Self.json(Self.encode(ErrorResponse(error: .payloadTooLarge)), status: .contentTooLarge)
+            response.headers[.connection] = "close"
+            return response
         }
         let body: Body
         do {

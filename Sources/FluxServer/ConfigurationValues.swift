@@ -67,6 +67,16 @@ struct ConfigurationValues {
         if let port = try port("gate.port") { config.gate.port = port }
         if let size = try integer("gate.max_body_bytes", in: 256...(16 << 20)) { config.gate.maxBodyBytes = size }
         if let count = try integer("gate.max_login_failures", in: 1...1_000_000) { config.gate.maxLoginFailures = count }
+        if let count = try integer("gate.max_login_failures_per_address", in: 1...1_000_000) { config.gate.maxLoginFailuresPerAddress = count }
+        if let count = try integer("gate.login_slowdown_after", in: 1...1_000_000) { config.gate.loginSlowdownAfter = count }
+        if let window = try duration("gate.login_failure_window") { config.gate.loginFailureWindow = window }
+        if let wait = try duration("gate.max_login_backoff") { config.gate.maxLoginBackoff = wait }
+        if let timeout = try duration("gate.header_timeout") { config.gate.headerTimeout = timeout }
+        if let timeout = try duration("gate.body_timeout") { config.gate.bodyTimeout = timeout }
+        if let timeout = try duration("gate.keepalive_timeout") { config.gate.keepAliveTimeout = timeout }
+        if let count = try integer("gate.max_connections", in: 1...10_000_000) { config.gate.maxConnections = count }
+        if let count = try integer("gate.max_connections_per_address", in: 1...10_000_000) { config.gate.maxConnectionsPerAddress = count }
+        (config.gate.tlsCertificate, config.gate.tlsKey) = try tlsFiles("gate")
 
         if let host = text("chat.host") { config.chat.host = try hostValue("chat.host", host) }
         if let port = try port("chat.port") { config.chat.port = port }
@@ -82,6 +92,16 @@ struct ConfigurationValues {
         if let limit = try integer("chat.outbound_queue_limit", in: 16...1_000_000) { config.chat.outboundQueueLimit = limit }
         if let length = try integer("chat.max_text_length", in: 1...60_000) { config.chat.maxTextLength = length }
         if let count = try integer("chat.max_texts_in_flight", in: 1...100_000) { config.chat.maxTextsInFlight = count }
+        if let timeout = try duration("chat.login_timeout") { config.chat.loginTimeout = timeout }
+        if let count = try integer("chat.max_connections", in: 1...10_000_000) { config.chat.maxConnections = count }
+        if let count = try integer("chat.max_connections_per_address", in: 1...10_000_000) { config.chat.maxConnectionsPerAddress = count }
+        if let count = try integer("chat.connections_per_address_per_second", in: 1...1_000_000) {
+            config.chat.connectionsPerAddressPerSecond = count
+        }
+        if let count = try integer("chat.texts_per_second", in: 1...10_000_000) { config.chat.textsPerSecond = count }
+        if let count = try integer("chat.friend_requests_per_hour", in: 1...1_000_000) { config.chat.friendRequestsPerHour = count }
+        if let count = try integer("chat.searches_per_minute", in: 1...1_000_000) { config.chat.searchesPerMinute = count }
+        (config.chat.tlsCertificate, config.chat.tlsKey) = try tlsFiles("chat")
         try readAdvertise(&config)
 
         if let ttl = try duration("status.token_ttl") { config.status.tokenLifetime = ttl }
@@ -129,6 +149,21 @@ struct ConfigurationValues {
         guard config.rpcHost != nil else {
             throw ConfigurationError(key: "rpc.host", "roles split across processes need the address the RPC listeners bind to (no wildcard default)")
         }
+    }
+
+    /// `<section>.tls_cert` and `<section>.tls_key`: both or neither, each readable.
+    private func tlsFiles(_ section: String) throws(ConfigurationError) -> (String?, String?) {
+        let certificate = text("\(section).tls_cert").flatMap { $0.isEmpty ? nil : $0 }
+        let key = text("\(section).tls_key").flatMap { $0.isEmpty ? nil : $0 }
+        guard let certificate, let key else {
+            if certificate != nil { throw ConfigurationError(key: "\(section).tls_key", "TLS needs both \(section).tls_cert and \(section).tls_key") }
+            if key != nil { throw ConfigurationError(key: "\(section).tls_cert", "TLS needs both \(section).tls_cert and \(section).tls_key") }
+            return (nil, nil)
+        }
+        for (name, path) in [("\(section).tls_cert", certificate), ("\(section).tls_key", key)] where !FileManager.default.isReadableFile(atPath: path) {
+            throw ConfigurationError(key: name, "cannot read \(path)")
+        }
+        return (certificate, key)
     }
 
     private func hostPortList(_ key: String, _ value: String) throws(ConfigurationError) -> [String] {

@@ -31,9 +31,10 @@ public struct FluxConfiguration: Sendable {
     public var rpcSecret: [UInt8]?
     /// Mutual TLS for RPC: this process's certificate, its key and the cluster CA (PEM files).
     public var rpcTLSFiles: (certificate: String, key: String, ca: String)?
-    /// Where `GET /metrics` is served besides the gate's HTTP port; nil port: nowhere else.
-    public var metricsHost: String = "0.0.0.0"
-    public var metricsPort: Int?
+    /// Where `GET /metrics` is served (never on the public gate port): loopback by default; port 0 picks a
+    /// free port.
+    public var metricsHost: String = "127.0.0.1"
+    public var metricsPort: Int = 9464
     /// Each role that serves RPC in a split deployment listens on its own port.
     public var statusRPCPort: Int = 8070
     public var verifyRPCPort: Int = 8071

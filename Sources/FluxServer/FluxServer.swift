@@ -4,6 +4,7 @@ import FluxContracts
 import FluxCrypto
 import FluxGate
 import FluxKV
+import FluxNet
 import FluxRPC
 import FluxStatus
 import FluxStore
@@ -24,7 +25,7 @@ public final class FluxServer: Sendable {
     public let chatReady = ReadySignal()
     /// Signalled with the status role's RPC port (where `flux admin` connects), when status runs here.
     public let statusRPCReady: ReadySignal
-    /// Signalled with the metrics port, when `metrics.port` is set.
+    /// Signalled with the metrics port.
     public let metricsReady = ReadySignal()
     private let group: ServiceGroup
     private let logger: Logger
@@ -41,6 +42,7 @@ public final class FluxServer: Sendable {
         let threadPool = NIOThreadPool.singleton
         var services: [any Service] = []
         let security = try RPCSecurityLoader.load(configuration)
+        let limiters = ListenerLimits(configuration, budget: DescriptorBudget.raiseToHardLimit())
         let registry = NodeRegistry(kv: kv, lifetime: configuration.status.nodeLifetime)
         let directory = NodeDirectory(registry: registry, security: security, logger: logger.with(role: "rpc"))
 
@@ -116,9 +118,13 @@ public final class FluxServer: Sendable {
                 rpcAddress: rpcAddress, instance: chat.instance, sessionCount: { await chat.sessionCount() },
                 draining: { chat.isDraining }, messageTotals: { chat.messageTotals }, onRecovered: { await chat.recoverAfterFault() },
                 trigger: renewal))
-            services.append(ChatServer(configuration: configuration.chat, service: chat, logger: chatLogger) { port in
-                await ready.signal(port: port)
-            })
+            do {
+                services.append(try ChatServer(configuration: configuration.chat, service: chat, limiter: limiters.chat, logger: chatLogger) { port in
+                    await ready.signal(port: port)
+                })
+            } catch {
+                throw ConfigurationError(key: "chat.tls_cert", "cannot load the chat TLS certificate or key: \(error)")
+            }
         }
 
         if roles.contains(.gate), let store, let status, let verify {
@@ -127,19 +133,21 @@ public final class FluxServer: Sendable {
                 passwords: PasswordWorker(hasher: PasswordHasher(parameters: configuration.passwordParameters), threadPool: threadPool),
                 configuration: configuration.gate, logger: logger.with(role: "gate"))
             let ready = gateReady
-            services.append(GateServer(
-                configuration: configuration.gate, accounts: accounts, logger: logger.with(role: "gate"), metricsText: FluxMetrics.exposition
-            ) { port in
-                await ready.signal(port: port)
-            })
+            do {
+                services.append(try GateServer(
+                    configuration: configuration.gate, accounts: accounts, limiter: limiters.gate, logger: logger.with(role: "gate")
+                ) { port in
+                    await ready.signal(port: port)
+                })
+            } catch {
+                throw ConfigurationError(key: "gate.tls_cert", "cannot load the gate TLS certificate or key: \(error)")
+            }
         }
 
-        if let port = configuration.metricsPort {
-            let ready = metricsReady
-            services.append(MetricsServer(host: configuration.metricsHost, port: port, logger: logger.with(role: "metrics")) { port in
-                await ready.signal(port: port)
-            })
-        }
+        let metricsReady = self.metricsReady
+        services.append(MetricsServer(host: configuration.metricsHost, port: configuration.metricsPort, logger: logger.with(role: "metrics")) { port in
+            await metricsReady.signal(port: port)
+        })
 
         self.statusRPCReady = statusRPC?.ready ?? ReadySignal()
 

@@ -82,6 +82,7 @@ final class FluxProcess: Sendable {
             "FLUX_CHAT_HOST": "127.0.0.1",
             "FLUX_CHAT_PORT": "0",
             "FLUX_STATUS_RPC_PORT": "0",
+            "FLUX_METRICS_PORT": "0",
         ]
     }
 

@@ -8,10 +8,13 @@ import Testing
 @Suite struct MetricsTests {
     @Test func countersMoveAsClientsLogInAndSendTexts() async throws {
         let node = "metrics-\(UUID().uuidString.prefix(8).lowercased())"
-        let environment = ["FLUX_CHAT_NAME": node, "FLUX_METRICS_HOST": "127.0.0.1", "FLUX_METRICS_PORT": "0"]
+        let environment = ["FLUX_CHAT_NAME": node]
         try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
             let labels = ["node": node]
-            let before = try await PrometheusText.scrape(port: flux.gate.port)
+            // Metrics are not on the public gate port, only on the metrics listener.
+            #expect(try await flux.gate.get("metrics").status == 404)
+            let metricsPort = try await flux.server.metricsReady.wait()
+            let before = try await PrometheusText.scrape(port: metricsPort)
             #expect(before.value("flux_chat_sessions", labels) == 0)
             #expect(before.value("flux_messages_in_total", labels) == 0)
             let loginsBefore = before.value("flux_gate_requests_total", ["path": "/user_login", "error": "0"]) ?? 0
@@ -30,10 +33,10 @@ import Testing
             #expect(refused.error == .tokenInvalid)
 
             // Deliveries are counted just after the socket write: allow the writer a moment.
-            var after = try await PrometheusText.scrape(port: flux.gate.port)
+            var after = try await PrometheusText.scrape(port: metricsPort)
             for _ in 0..<50 where after.value("flux_delivery_seconds_count", labels) != 5 {
                 try await Task.sleep(for: .milliseconds(50))
-                after = try await PrometheusText.scrape(port: flux.gate.port)
+                after = try await PrometheusText.scrape(port: metricsPort)
             }
             #expect(after.value("flux_chat_logins_total", ["node": node, "result": "0"]) == 2)
             #expect(after.value("flux_chat_logins_total", ["node": node, "result": "1010"]) == 1)
@@ -46,17 +49,12 @@ import Testing
             #expect((after.value("flux_kv_call_seconds_count", ["op": "get"]) ?? 0) >= 1)
             #expect(after.text.contains("# TYPE flux_delivery_seconds histogram"))
 
-            // The same registry on the separate metrics port (what non-gate roles use).
-            let metricsPort = try await flux.server.metricsReady.wait()
-            let separate = try await PrometheusText.scrape(port: metricsPort)
-            #expect(separate.value("flux_messages_in_total", labels) == 5)
-
             await ann.client.close()
             for _ in 0..<50 {
-                if try await PrometheusText.scrape(port: flux.gate.port).value("flux_chat_sessions", labels) == 1 { break }
+                if try await PrometheusText.scrape(port: metricsPort).value("flux_chat_sessions", labels) == 1 { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
-            #expect(try await PrometheusText.scrape(port: flux.gate.port).value("flux_chat_sessions", labels) == 1)
+            #expect(try await PrometheusText.scrape(port: metricsPort).value("flux_chat_sessions", labels) == 1)
             await ben.client.close()
             await intruder.close()
         }

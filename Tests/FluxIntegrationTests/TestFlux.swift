@@ -27,6 +27,7 @@ struct TestFlux: Sendable {
             "FLUX_CHAT_HOST": "127.0.0.1",
             "FLUX_CHAT_PORT": "0",
             "FLUX_STATUS_RPC_PORT": "0",
+            "FLUX_METRICS_PORT": "0",
             // Cheap hashes: these tests check behaviour, not hash strength.
             "FLUX_SECURITY_SCRYPT_LOG_N": "10",
         ]
