@@ -161,6 +161,7 @@ let package = Package(
             name: "FluxClient",
             dependencies: [
                 "FluxProtocol",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -257,7 +258,8 @@ let package = Package(
         .testTarget(
             name: "FluxIntegrationTests",
             dependencies: [
-                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient", "FluxRPC", "FluxContracts", "FluxTestSupport",
+                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient", "FluxRPC", "FluxContracts", "FluxTestSupport", "FluxNet",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

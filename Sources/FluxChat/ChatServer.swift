@@ -56,7 +56,7 @@ public struct ChatServer: Service {
         let tls = self.tls
         let logger = self.logger
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.backlog, value: 4096)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             // Chat frames are small and most connections idle: start reads small (the allocator grows

@@ -1,6 +1,7 @@
 import FluxProtocol
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A client of the chat protocol over a real TCP connection: send frames, await responses and
 /// notifications by message id. Used by the tests, and by `flux bench` and `flux admin` later.
@@ -17,12 +18,16 @@ public final class ChatClient: Sendable {
         self.connection = connection
     }
 
-    /// Connects to a chat node.
-    public static func connect(host: String, port: Int) async throws -> ChatClient {
-        let asyncChannel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    /// Connects to a chat node; with `tls`, over TLS (the context says which certificates to trust);
+    /// with `from`, from that local address.
+    public static func connect(host: String, port: Int, tls: NIOSSLContext? = nil, from local: String? = nil) async throws -> ChatClient {
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let local { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: local, port: 0)) }
+        let asyncChannel = try await bootstrap
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
                     try channel.pipeline.syncOperations.addHandler(
                         ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: ChatFrame.maximumBodyLength)))
                     return try NIOAsyncChannel<ChatFrame, ByteBuffer>(wrappingChannelSynchronously: channel)

@@ -30,7 +30,8 @@ public struct GateServer: Service {
         self.application = Application(
             router: router,
             server: server,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+            // A deep accept queue: a burst of connections (a flood the caps refuse) must not crowd out honest ones.
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil, backlog: 4096),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 logger.notice("gate listening", metadata: [

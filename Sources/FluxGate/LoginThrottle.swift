@@ -46,11 +46,12 @@ struct LoginThrottle: Sendable {
         }
     }
 
-    /// Over its allowance a key lets one try through per back-off period, the period doubling with each
-    /// attempt beyond the allowance.
+    /// The last try of a key's allowance, and every try after it, goes through only if no back-off wait
+    /// is running, and starts one: 1 s, doubling with each further try. So however many tries arrive
+    /// at once, at most `allowance` passwords are checked.
     private func admit(_ key: String, count: Int64, allowance: Int) async throws {
-        guard count > Int64(allowance) else { return }
-        let doublings = min(count - Int64(allowance) - 1, 20)
+        guard count >= Int64(allowance) else { return }
+        let doublings = min(count - Int64(allowance), 20)
         let wait = min(Duration.seconds(1 << doublings), configuration.maxLoginBackoff)
         guard try await kv.setIfAbsent("\(key)_wait", "1", ttl: wait) else {
             throw FluxError(.rateLimited, "too many failed logins; try again later")

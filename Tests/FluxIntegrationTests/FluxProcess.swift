@@ -24,16 +24,24 @@ final class FluxProcess: Sendable {
         return folder.appendingPathComponent("flux").path
     }
 
-    /// Starts `flux`; with `dataDirectory`, reuses that folder (a restart) instead of a new one.
-    static func start(_ arguments: [String], environment: [String: String] = [:], dataDirectory: String? = nil) throws -> FluxProcess {
+    /// Starts `flux`; with `dataDirectory`, reuses that folder (a restart) instead of a new one; with
+    /// `openFileLimit`, under that descriptor limit (soft and hard).
+    static func start(
+        _ arguments: [String], environment: [String: String] = [:], dataDirectory: String? = nil, openFileLimit: Int? = nil
+    ) throws -> FluxProcess {
         let dataDirectory = dataDirectory
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let logPath = dataDirectory + "/stderr-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        if let openFileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+        }
         process.environment = baseEnvironment(dataDirectory).merging(environment) { _, new in new }
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardError = FileHandle(forWritingAtPath: logPath)

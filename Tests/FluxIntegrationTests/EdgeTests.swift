@@ -1,0 +1,170 @@
+import FluxClient
+import FluxNet
+import FluxProtocol
+import FluxTestSupport
+import Foundation
+import NIOSSL
+import Testing
+
+/// Issue 13: what a hostile client can no longer do to `flux --role all`.
+@Suite struct EdgeTests {
+    static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+
+    @Test func stalledHTTPConnectionsCannotStarveLogins() async throws {
+        _ = DescriptorBudget.raiseToHardLimit()  // this test process holds more than 1,100 sockets
+        let gatePort = try freeLoopbackPort()
+        let chatPort = try freeLoopbackPort()
+        let flux = try FluxProcess.start(
+            ["--role", "all"], environment: ["FLUX_GATE_HOST": "127.0.0.1", "FLUX_GATE_PORT": "\(gatePort)", "FLUX_CHAT_PORT": "\(chatPort)"],
+            openFileLimit: 1024)
+        defer { flux.kill() }
+        try await flux.waitForLog("gate listening")
+        try await flux.waitForLog("chat listening")
+        let account = try await CrashRecoveryTests.register(GateClient(port: gatePort), Outbox(folder: flux.dataDirectory + "/outbox"), "honest")
+
+        // 1,100 connections from one address, each with half a request head, held open.
+        var stalled: [RawSocket] = []
+        defer { for socket in stalled { socket.close() } }
+        for _ in 0..<1100 {
+            guard let socket = try? RawSocket(port: gatePort) else { continue }
+            socket.send("POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Length: 64\r\n")
+            stalled.append(socket)
+        }
+        #expect(stalled.count == 1100)
+
+        // An honest client elsewhere logs in over HTTP, then on the chat node.
+        let started = ContinuousClock.now
+        let login = try await curl([
+            "--interface", "127.0.0.2", "-d", #"{"email":"\#(account.email)","passwd":"pw"}"#, "http://127.0.0.1:\(gatePort)/user_login",
+        ])
+        let reply = Self.json(login.output)
+        #expect(reply["error"] as? Int == 0, "\(login.output)")
+        let token = try #require(reply["token"] as? String)
+        let chat = try await ChatClient.connect(host: "127.0.0.1", port: chatPort, from: "127.0.0.2")
+        let chatLogin = try await chat.request(.chatLogin, ChatLoginRequest(uid: account.uid, token: token), as: ErrorReply.self)
+        let elapsed = started.duration(to: .now)
+        #expect(chatLogin.error == .success)
+        #expect(elapsed < .seconds(1), "HTTP and chat login during the flood took \(elapsed)")
+        // The flood beyond the per-address cap was closed (after a 503, which a reset may overtake), not held.
+        let refused = await stalled[100].readToClose(timeout: .seconds(10))
+        #expect(refused != nil, "a connection over the per-address cap is held open")
+        await chat.close()
+    }
+
+    @Test func parallelWrongPasswordsCheckAtMostTheLimitAndTheOwnerStillGetsIn() async throws {
+        try await TestFlux.run { (flux: TestFlux) async throws in
+            try await register(flux, email: "target@example.com", name: "target", password: "right")
+            let codes = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for _ in 0..<40 {
+                    group.addTask { try await flux.gate.post("user_login", ["email": "target@example.com", "passwd": "wrong"]).error }
+                }
+                return try await group.reduce(into: [Int?]()) { $0.append($1) }
+            }
+            let checked = codes.filter { $0 == 1009 }.count
+            #expect(checked <= 5, "passwords checked: \(checked) of 40 (limit 5)")
+            #expect(codes.filter { $0 == 1012 }.count == 40 - checked)
+            // The attacker's address is backing off; the owner, from an address that has not failed, logs in.
+            #expect(try await flux.gate.post("user_login", ["email": "target@example.com", "passwd": "right"]).error == 1012)
+            let owner = try await curl([
+                "--interface", "127.0.0.2", "-d", #"{"email":"target@example.com","passwd":"right"}"#,
+                "http://127.0.0.1:\(flux.gate.port)/user_login",
+            ])
+            #expect(Self.json(owner.output)["error"] as? Int == 0, "\(owner.output)")
+        }
+    }
+
+    @Test func everyChatLimitAnswers1012AndTheConnectionStaysUsable() async throws {
+        let limits = ["FLUX_CHAT_TEXTS_PER_SECOND": "3", "FLUX_CHAT_FRIEND_REQUESTS_PER_HOUR": "1", "FLUX_CHAT_SEARCHES_PER_MINUTE": "1"]
+        try await TestFlux.run(environment: limits) { (flux: TestFlux) async throws in
+            let ada = try await ChatUser.signUp(flux, "lada")
+            let bo = try await ChatUser.signUp(flux, "lbo")
+            let cy = try await ChatUser.signUp(flux, "lcy")
+            try await makeFriends(ada, bo)  // ada's one friend request this hour
+            let second = try await ada.client.request(.addFriend, AddFriendRequest(applyname: "a", bakname: "c", touid: cy.uid), as: ErrorReply.self)
+            #expect(second.error == .rateLimited)
+            // Four texts at once are over three a second.
+            try ada.client.send(.textChat, TextChatMessage(fromuid: ada.uid, touid: bo.uid, textArray: (0..<4).map { TextItem(msgid: "t\($0)", content: "x") }))
+            #expect(try await ada.client.next(.textChatResponse, as: ErrorReply.self).error == .rateLimited)
+            #expect(try await ada.client.request(.searchUser, SearchUserRequest(uid: "\(cy.uid)"), as: ErrorReply.self).error == .success)
+            #expect(try await ada.client.request(.searchUser, SearchUserRequest(uid: "\(cy.uid)"), as: ErrorReply.self).error == .rateLimited)
+            #expect(try await ada.client.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self).error == .success)
+            #expect(try await ada.client.request(.history, HistoryRequest(peer: bo.uid, limit: 10), as: ErrorReply.self).error == .success)
+        }
+    }
+
+    @Test func newConnectionsPerAddressAreLimited() async throws {
+        try await TestFlux.run(environment: ["FLUX_CHAT_CONNECTIONS_PER_ADDRESS_PER_SECOND": "2"]) { (flux: TestFlux) async throws in
+            let port = try #require(flux.chatPort)
+            var clients: [ChatClient] = []
+            for _ in 0..<8 { clients.append(try await ChatClient.connect(host: "127.0.0.1", port: port)) }
+            var refused = 0
+            for client in clients {
+                if let notice = try? await client.next(.notifyError, as: ErrorNotice.self, timeout: .milliseconds(300)), notice.error == .rateLimited {
+                    refused += 1
+                    #expect(await client.waitForClose())
+                }
+            }
+            #expect(refused >= 2, "8 connections at once, 2 a second allowed: \(refused) refused")
+            // The first connection was admitted and still answers.
+            #expect(try await clients[0].request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self).error == .notLoggedIn)
+            for client in clients { await client.close() }
+        }
+    }
+
+    @Test func stalledAndOversizedRequestsAreClosed() async throws {
+        let environment = ["FLUX_CHAT_LOGIN_TIMEOUT": "0.5", "FLUX_GATE_HEADER_TIMEOUT": "0.5", "FLUX_GATE_MAX_BODY_BYTES": "256"]
+        try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
+            // A chat connection that never logs in is closed after the login timeout.
+            let silent = try await ChatClient.connect(host: "127.0.0.1", port: try #require(flux.chatPort))
+            #expect(await silent.waitForClose(timeout: .seconds(10)))
+            // Half a request head is closed after the header timeout.
+            let slow = try RawSocket(port: flux.gate.port)
+            defer { slow.close() }
+            slow.send("POST /user_login HTTP/1.1\r\nHost: flux\r\n")
+            #expect(await slow.readToClose(timeout: .seconds(10)) != nil, "a stalled request head is not held")
+            // An oversized body gets 413 and the connection closes instead of reading on.
+            let big = try RawSocket(port: flux.gate.port)
+            defer { big.close() }
+            big.send("POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                + String(repeating: "x", count: 2000))
+            let answer = await big.readToClose(timeout: .seconds(10))
+            #expect(answer?.hasPrefix("HTTP/1.1 413") == true, "\(answer ?? "still open")")
+            // Every answer says nosniff and no-store.
+            let headers = try await curl(["-i", "-d", "{}", "http://127.0.0.1:\(flux.gate.port)/user_login"]).output.lowercased()
+            #expect(headers.contains("x-content-type-options: nosniff") && headers.contains("cache-control: no-store"), "\(headers)")
+        }
+    }
+
+    @Test func httpsLoginAndATLSChatRoundTrip() async throws {
+        let pki = try TestPKI.make()
+        let environment = [
+            "FLUX_GATE_TLS_CERT": pki.cert, "FLUX_GATE_TLS_KEY": pki.key, "FLUX_CHAT_TLS_CERT": pki.cert, "FLUX_CHAT_TLS_KEY": pki.key,
+        ]
+        try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
+            let base = "https://127.0.0.1:\(flux.gate.port)"
+            func post(_ path: String, _ body: String) async throws -> [String: Any] {
+                Self.json(try await curl(["--cacert", pki.ca, "-d", body, "\(base)/\(path)"]).output)
+            }
+            #expect(try await post("get_varifycode", #"{"email":"tls@example.com"}"#)["error"] as? Int == 0)
+            let code = try await flux.outbox.code(for: "tls@example.com")
+            let registered = try await post("user_register", #"{"email":"tls@example.com","user":"tls","passwd":"pw","confirm":"pw","icon":"","varifycode":"\#(code)"}"#)
+            #expect(registered["error"] as? Int == 0)
+            let login = try await post("user_login", #"{"email":"tls@example.com","passwd":"pw"}"#)
+            #expect(login["error"] as? Int == 0)
+            // Plain HTTP to the HTTPS port gets nowhere.
+            #expect(Self.json(try await curl(["-d", "{}", "http://127.0.0.1:\(flux.gate.port)/user_login"]).output)["error"] == nil)
+
+            var trust = TLSConfiguration.makeClientConfiguration()
+            trust.trustRoots = .file(pki.ca)
+            trust.certificateVerification = .noHostnameVerification
+            let chat = try await ChatClient.connect(host: "127.0.0.1", port: try #require(flux.chatPort), tls: try NIOSSLContext(configuration: trust))
+            let uid = Int64(try #require(login["uid"] as? Int))
+            let reply = try await chat.request(.chatLogin, ChatLoginRequest(uid: uid, token: try #require(login["token"] as? String)), as: ErrorReply.self)
+            #expect(reply.error == .success)
+            #expect(try await chat.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self).error == .success)
+            await chat.close()
+        }
+    }
+}
