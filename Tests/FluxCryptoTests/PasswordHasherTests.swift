@@ -80,6 +80,11 @@ import Testing
         #expect(tokens.allSatisfy { $0.count == 32 && Hex.decode($0) != nil })
     }
 
+    @Test func sha256MatchesTheStandardVectors() {
+        #expect(Hex.encode(SHA256.digest([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(Hex.encode(SHA256.digest(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     @Test func hexRoundTrips() {
         let bytes: [UInt8] = [0, 1, 0x7f, 0x80, 0xff]
         #expect(Hex.encode(bytes) == "00017f80ff")
