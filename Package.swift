@@ -69,6 +69,7 @@ let package = Package(
         .target(
             name: "FluxStore",
             dependencies: [
+                "FluxCrypto",
                 "FluxInstruments",
                 "CMariaDB",
                 .product(name: "GRDB", package: "GRDB.swift"),

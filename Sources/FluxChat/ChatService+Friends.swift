@@ -2,12 +2,12 @@ import FluxProtocol
 import FluxStore
 
 extension ChatService {
-    /// 1007: digits look up a uid, anything else a user name.
-    func search(_ request: SearchUserRequest, session: ChatSession) async throws {
-        if let uid = session.uid {
-            guard await limits.admit("search", subject: "\(uid)", limit: configuration.searchesPerMinute, per: .seconds(60)) else {
-                throw FluxError(.rateLimited, "more than \(configuration.searchesPerMinute) searches a minute")
-            }
+    /// 1007: digits look up a uid, anything else a user name (compared as the store compares names:
+    /// ignoring case and Unicode look-alike forms). The 1008 carries the e-mail only of yourself or a
+    /// friend; for anyone else it is empty, so e-mails cannot be harvested by searching uid after uid.
+    func search(_ request: SearchUserRequest, uid: Int64, session: ChatSession) async throws {
+        guard await limits.admit("search", subject: "\(uid)", limit: configuration.searchesPerMinute, per: .seconds(60)) else {
+            throw FluxError(.rateLimited, "more than \(configuration.searchesPerMinute) searches a minute")
         }
         let query = request.uid.trimmingCharacters(in: .whitespaces)
         let user: User?
@@ -17,9 +17,19 @@ extension ChatService {
             user = try await storeCall { () async throws(StoreError) in try await store.user(name: query) }
         }
         guard let user, !user.disabled else { throw FluxError(.uidInvalid, "no such user") }
+        let email = try await mayShowEmail(of: user.uid, to: uid, session: session) ? user.email : ""
         send(.searchUserResponse, SearchUserResponse(
-            uid: user.uid, name: user.name, email: user.email, nick: user.nick, desc: user.desc, sex: user.sex,
+            uid: user.uid, name: user.name, email: email, nick: user.nick, desc: user.desc, sex: user.sex,
             icon: user.icon), to: session)
+    }
+
+    /// Whether `viewer` may see `owner`'s e-mail: their own, or a friend's. A yes from the store is
+    /// remembered for the session (friendships are never taken back while it lives), like 1017 does.
+    private func mayShowEmail(of owner: Int64, to viewer: Int64, session: ChatSession) async throws -> Bool {
+        if owner == viewer || session.knowsFriend(owner) { return true }
+        guard try await storeCall({ () async throws(StoreError) in try await store.areFriends(viewer, owner) }) else { return false }
+        session.rememberFriend(owner)
+        return true
     }
 
     /// 1009: stores (or updates) the request and tells the other user (1011) with the applicant's real profile.

@@ -111,7 +111,7 @@ public final class ChatService: Sendable {
         case .heartbeat:
             send(.heartbeatResponse, ErrorReply(error: .success), to: session)
         case .searchUser:
-            try await search(try frame.decode(SearchUserRequest.self), session: session)
+            try await search(try frame.decode(SearchUserRequest.self), uid: uid, session: session)
         case .addFriend:
             try await addFriend(try frame.decode(AddFriendRequest.self), uid: uid, session: session)
         case .authFriend:

@@ -40,18 +40,38 @@ public struct PasswordHasher: Sendable {
 
     /// Whether `password` matches `encoded`, compared in constant time. A malformed hash never matches.
     public func verify(_ password: String, against encoded: String) -> Bool {
-        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 6, parts[0] == "scrypt",
-            let logN = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
-            (1...30).contains(logN), r > 0, p > 0,
-            let salt = Hex.decode(String(parts[4])), let expected = Hex.decode(String(parts[5])),
-            !expected.isEmpty
-        else { return false }
-        guard let key = try? Self.derive(password, salt: salt, parameters: .init(logN: logN, r: r, p: p), length: expected.count)
+        guard let (parameters, salt, expected) = Self.parse(encoded),
+            let key = try? Self.derive(password, salt: salt, parameters: parameters, length: expected.count)
         else { return false }
         return key.withUnsafeBytes { a in
             expected.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 }
         }
+    }
+
+    /// The cost parameters `encoded` was made with, or nil if it is not a well-formed hash.
+    public static func parameters(of encoded: String) -> Parameters? {
+        parse(encoded)?.parameters
+    }
+
+    /// A well-formed hash at this hasher's parameters whose key is all zeros, so checking a password
+    /// against it costs exactly what checking a real hash made now costs. Verified for unknown e-mails:
+    /// a decoy at any other cost would let the answer's timing tell which e-mails are registered.
+    /// (Callers still answer "no match" for it; a zero key is not a hash of any known password.)
+    public var decoyHash: String {
+        let salt = Hex.encode([UInt8](repeating: 0, count: Self.saltLength))
+        let key = Hex.encode([UInt8](repeating: 0, count: Self.keyLength))
+        return "scrypt$\(parameters.logN)$\(parameters.r)$\(parameters.p)$\(salt)$\(key)"
+    }
+
+    private static func parse(_ encoded: String) -> (parameters: Parameters, salt: [UInt8], key: [UInt8])? {
+        let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "scrypt",
+            let logN = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
+            (1...30).contains(logN), r > 0, p > 0,
+            let salt = Hex.decode(String(parts[4])), let key = Hex.decode(String(parts[5])),
+            !key.isEmpty
+        else { return nil }
+        return (Parameters(logN: logN, r: r, p: p), salt, key)
     }
 
     private static func derive(

@@ -8,11 +8,12 @@ public struct PasswordWorker: Sendable {
     private let hasher: PasswordHasher
     private let threadPool: NIOThreadPool
     /// Checked for unknown e-mails too, so a login takes as long whether or not the account exists.
-    private static let decoyHash =
-        "scrypt$15$8$1$00000000000000000000000000000000$0000000000000000000000000000000000000000000000000000000000000000"
+    /// Made from the hasher's (configured) parameters: a decoy of another cost would be timed apart.
+    private let decoyHash: String
 
     public init(hasher: PasswordHasher, threadPool: NIOThreadPool) {
         self.hasher = hasher
+        self.decoyHash = hasher.decoyHash
         self.threadPool = threadPool
     }
 
@@ -29,7 +30,7 @@ public struct PasswordWorker: Sendable {
     /// Whether `password` matches `encoded`; with nil, spends the same time and answers false.
     public func verify(_ password: String, against encoded: String?) async -> Bool {
         let hasher = self.hasher
-        let target = encoded ?? Self.decoyHash
+        let target = encoded ?? decoyHash
         let matches = (try? await threadPool.runIfActive { hasher.verify(password, against: target) }) ?? false
         return matches && encoded != nil
     }

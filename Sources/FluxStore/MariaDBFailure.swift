@@ -46,7 +46,8 @@ extension StoreError {
             // The server names the clashing key only in the text, at its end ("Duplicate entry 'x' for key
             // 'users_email'"; MySQL 8 writes 'users.users_email'), so the field is read from there; the
             // decision that it is a duplicate is the number's. The end, because the value may hold anything.
-            let keys = [("users_email'", "email"), ("users_name'", "name"), ("messages_msgid'", "msgid")]
+            // users_name_key: a look-alike of a taken name is a taken name.
+            let keys = [("users_email'", "email"), ("users_name'", "name"), ("users_name_key'", "name"), ("messages_msgid'", "msgid")]
             let field = keys.first { message.hasSuffix($0.0) }?.1
             return StoreError(.duplicate, field: field, serverCode: code, "MariaDB error \(code): \(message)")
         case .connectionLost, .clientFailure:

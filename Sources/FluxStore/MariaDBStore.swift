@@ -53,7 +53,7 @@ public final class MariaDBStore: Store {
             }
             guard apply else { return }
             for name in Schema.migrationNames where !applied.contains(name) {
-                for statement in MariaDBSchema.migrations[name] ?? [] { _ = try connection.execute(statement) }
+                for step in MariaDBSchema.migrations[name] ?? [] { try step.apply(on: connection) }
                 _ = try connection.execute("INSERT INTO flux_migrations (identifier) VALUES (?)", [.text(name)])
             }
         }
@@ -112,8 +112,8 @@ public final class MariaDBStore: Store {
         let now = Self.now()
         let id = try await pool.run(.unlessSent) { connection throws(StoreError) in
             try connection.execute(
-                "INSERT INTO users (name, email, password_hash, nick, description, sex, icon, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-                [.text(user.name), .text(user.email), .text(user.passwordHash), .text(user.nick), .text(user.desc),
+                "INSERT INTO users (name, name_key, email, password_hash, nick, description, sex, icon, created_at, disabled) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0)",
+                [.text(user.name), .text(UserNameKey.key(for: user.name)), .text(user.email), .text(user.passwordHash), .text(user.nick), .text(user.desc),
                  .int(Int64(user.sex)), .text(user.icon), .int(now)]
             ).lastInsertID
         }
@@ -122,9 +122,9 @@ public final class MariaDBStore: Store {
             sex: user.sex, icon: user.icon, createdAt: now)
     }
 
-    private func oneUser(_ condition: String, _ value: MariaDBValue) async throws(StoreError) -> User? {
+    private func oneUser(_ condition: String, _ values: MariaDBValue...) async throws(StoreError) -> User? {
         try await pool.run(.readOnly) { connection throws(StoreError) in
-            try connection.execute("SELECT \(Self.userColumns) FROM users WHERE \(condition)", [value]).rows.first.map { row throws(StoreError) in try Self.user(row) }
+            try connection.execute("SELECT \(Self.userColumns) FROM users WHERE \(condition)", values).rows.first.map { row throws(StoreError) in try Self.user(row) }
         }
     }
 
@@ -132,7 +132,12 @@ public final class MariaDBStore: Store {
 
     public func user(email: String) async throws(StoreError) -> User? { try await oneUser("email = ?", .text(email)) }
 
-    public func user(name: String) async throws(StoreError) -> User? { try await oneUser("name = ?", .text(name)) }
+    public func user(name: String) async throws(StoreError) -> User? {
+        // The exact name first: it decides between look-alikes that existed before names had keys.
+        try await oneUser(
+            "name = ? OR name_key = ? ORDER BY name = ? DESC LIMIT 1",
+            .text(name), .text(UserNameKey.key(for: name)), .text(name))
+    }
 
     public func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool {
         try await pool.run(.unlessSent) { connection throws(StoreError) in

@@ -77,7 +77,13 @@ public final class SQLiteStore: Store {
     }
 
     public func user(name: String) async throws(StoreError) -> User? {
-        try await read { db in try UserRecord.filter(Column("name") == name).fetchOne(db)?.user }
+        let key = UserNameKey.key(for: name)
+        // The exact name first: it decides between look-alikes that existed before names had keys.
+        return try await read { db in
+            try UserRecord.fetchOne(
+                db, sql: "SELECT * FROM users WHERE name = ? OR name_key = ? ORDER BY name = ? DESC LIMIT 1",
+                arguments: [name, key, name])?.user
+        }
     }
 
     public func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool {
@@ -132,6 +138,7 @@ public final class SQLiteStore: Store {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError, error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
             let message = error.message ?? ""
+            // "users.name" also covers "users.name_key": a look-alike of a taken name is a taken name.
             let field = message.contains("users.email") ? "email" : message.contains("users.name") ? "name" : nil
             return StoreError(.duplicate, field: field, "unique constraint: \(message)")
         }

@@ -3,7 +3,7 @@ import GRDB
 /// The one migration history of the Flux schema. Column types are kept to those SQLite and MariaDB share.
 enum Schema {
     /// The names of all migrations, oldest first; a database holding one not listed is newer than this binary.
-    static let migrationNames = ["v1-accounts-friends-messages"]
+    static let migrationNames = ["v1-accounts-friends-messages", "v2-user-name-keys"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -66,6 +66,28 @@ enum Schema {
                 t.primaryKey(["reader_uid", "peer_uid"])
             }
         }
+        // Names unique ignoring case and Unicode look-alike forms (`UserNameKey`): a nullable column, so
+        // existing names that already collide can stay (the oldest keeps the key), and a unique index,
+        // so the database itself refuses a second look-alike even from concurrent registrations.
+        migrator.registerMigration(migrationNames[1]) { db in
+            try db.alter(table: "users") { t in t.add(column: "name_key", .text) }
+            try db.create(index: "users_name_key", on: "users", columns: ["name_key"], unique: true)
+            try fillNameKeys(db)
+        }
         return migrator
+    }
+
+    /// Gives existing users their `name_key`; OR IGNORE leaves a look-alike of an older name without one.
+    private static func fillNameKeys(_ db: Database) throws {
+        try UserNameKey.backfill(
+            page: { after in
+                try Row.fetchAll(
+                    db, sql: "SELECT uid, name FROM users WHERE name_key IS NULL AND uid > ? ORDER BY uid LIMIT ?",
+                    arguments: [after, UserNameKey.backfillPage]
+                ).map { (uid: $0["uid"], name: $0["name"]) }
+            },
+            assign: { uid, key in
+                try db.execute(sql: "UPDATE OR IGNORE users SET name_key = ? WHERE uid = ?", arguments: [key, uid])
+            })
     }
 }

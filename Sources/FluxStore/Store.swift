@@ -5,12 +5,15 @@
 public protocol Store: Sendable {
     /// Creates a user and assigns its uid. Throws `.duplicate` with `field` "email" or "name" when either
     /// is taken — decided by the database's unique keys, so concurrent registrations cannot both succeed.
+    /// A name is taken when one with the same `UserNameKey` exists (it differs only in case, Unicode
+    /// compatibility form, invisible characters or spacing).
     func createUser(_ user: NewUser) async throws(StoreError) -> User
     /// The user with `uid`.
     func user(uid: Int64) async throws(StoreError) -> User?
     /// The user with `email`, compared case-insensitively.
     func user(email: String) async throws(StoreError) -> User?
-    /// The user named `name` (exact match).
+    /// The user named `name`: the one with exactly that name if any, else the one whose name has the
+    /// same `UserNameKey` (at most one: the key is unique).
     func user(name: String) async throws(StoreError) -> User?
     /// Replaces the password hash of `uid`; returns false if no such user.
     func updatePasswordHash(uid: Int64, to hash: String) async throws(StoreError) -> Bool

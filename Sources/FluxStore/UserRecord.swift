@@ -6,6 +6,9 @@ struct UserRecord: Codable, FetchableRecord, MutablePersistableRecord {
 
     var uid: Int64?
     var name: String
+    /// `UserNameKey.key(for: name)`; nil only for a pre-existing look-alike of an older name (see
+    /// `UserNameKey.backfill`).
+    var nameKey: String?
     var email: String
     var passwordHash: String
     var nick: String
@@ -19,10 +22,12 @@ struct UserRecord: Codable, FetchableRecord, MutablePersistableRecord {
         case uid, name, email, nick, description, sex, icon, disabled
         case passwordHash = "password_hash"
         case createdAt = "created_at"
+        case nameKey = "name_key"
     }
 
     init(_ user: NewUser, createdAt: Int64) {
         self.name = user.name
+        self.nameKey = UserNameKey.key(for: user.name)
         self.email = user.email
         self.passwordHash = user.passwordHash
         self.nick = user.nick

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import NIOPosix
 
-/// Sends mail through an SMTP server: EHLO, STARTTLS when offered, AUTH PLAIN when credentials are given,
-/// then one message. Each send is one blocking conversation on `threadPool`.
+/// Sends mail through an SMTP server: EHLO, STARTTLS (required unless `tls=off`), AUTH PLAIN when
+/// credentials are given, then one message. Each send is one blocking conversation on `threadPool`.
 public struct SMTPMailer: Mailer {
     public let url: SMTPURL
     private let threadPool: NIOThreadPool
@@ -35,7 +35,14 @@ public struct SMTPMailer: Mailer {
         _ = try connection.readReply(expect: 220...220, after: "connect")
         let helloName = ProcessInfo.processInfo.hostName.isEmpty ? "localhost" : ProcessInfo.processInfo.hostName
         var extensions = try connection.command("EHLO \(helloName)", expect: 250...250).lines
-        if url.tls != .off, extensions.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) {
+        if url.tls != .off {
+            // No fallback to clear text: a server (or a man in the middle stripping the offer) without
+            // STARTTLS gets nothing, not the code. Only an explicit tls=off sends in the clear.
+            guard extensions.contains(where: { $0.uppercased().hasPrefix("STARTTLS") }) else {
+                _ = try? connection.command("QUIT", expect: 221...221)
+                throw MailError(
+                    "SMTP server \(url.host):\(url.port) offers no STARTTLS; tls=\(url.tls.rawValue) never sends mail in clear text (tls=off would)")
+            }
             try connection.command("STARTTLS", expect: 220...220)
             try connection.startTLS(verify: url.tls == .verify)
             extensions = try connection.command("EHLO \(helloName)", expect: 250...250).lines

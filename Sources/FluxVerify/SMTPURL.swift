@@ -2,11 +2,19 @@ import Foundation
 
 /// A parsed `FLUX_MAIL_SMTP_URL`: `smtp://[user[:password]@]host[:port][?tls=verify|insecure|off]`.
 ///
-/// STARTTLS is used whenever the server offers it (`tls=verify`, the default, checks the certificate;
-/// `insecure` does not; `off` never upgrades). Credentials are only sent over TLS or to a loopback host.
+/// `tls=verify` (the default) and `insecure` both require STARTTLS: a server that does not offer it is
+/// refused before any mail is sent. `verify` checks the certificate and host name; `insecure` encrypts
+/// without checking (a self-signed relay). `off` never upgrades and sends in clear text. Credentials are
+/// only sent over TLS or to a loopback host.
 public struct SMTPURL: Sendable, Hashable {
+    /// How the connection is protected.
     public enum TLSMode: String, Sendable, Hashable {
-        case verify, insecure, off
+        /// STARTTLS required, certificate and host name checked.
+        case verify
+        /// STARTTLS required, certificate not checked: encrypted, but not protected from a man in the middle.
+        case insecure
+        /// Never STARTTLS: the mail goes in clear text.
+        case off
     }
 
     public var host: String

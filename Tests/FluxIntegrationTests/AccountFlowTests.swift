@@ -84,6 +84,28 @@ import Testing
         }
     }
 
+    @Test func nameDifferingOnlyInCaseOrFormIs1005() async throws {
+        try await TestFlux.run { (flux: TestFlux) async throws in
+            try await register(flux, email: "dora@example.com", name: "Dora")
+            for (index, lookAlike) in ["dora", "DORA", "Ｄｏｒａ", "Do\u{200B}ra"].enumerated() {
+                let email = "dora\(index)@example.com"
+                _ = try await flux.gate.post("get_varifycode", ["email": email])
+                let code = try await flux.outbox.code(for: email)
+                let reply = try await flux.gate.post("user_register", [
+                    "email": email, "user": lookAlike, "passwd": "p", "confirm": "p", "icon": "", "varifycode": code,
+                ])
+                #expect(reply.error == 1005, "\(lookAlike) is a look-alike of Dora: \(reply.text)")
+            }
+            // reset_pwd finds the account by name as the chat search does; the e-mail must still be its own.
+            _ = try await flux.gate.post("get_varifycode", ["email": "dora@example.com"])
+            let code = try await flux.outbox.code(for: "dora@example.com")
+            let reset = try await flux.gate.post("reset_pwd", [
+                "email": "dora@example.com", "user": "DORA", "passwd": "new", "varifycode": code,
+            ])
+            #expect(reset.error == 0 && reset["user"] as? String == "Dora")
+        }
+    }
+
     @Test func simultaneousRegistrationsOfOneEmailMakeOneUser() async throws {
         try await TestFlux.run { (flux: TestFlux) async throws in
             let email = "race@example.com"

@@ -5,12 +5,36 @@ import Testing
 ///
 /// `FLUX_TEST_SMTP_PYTHON` names a Python that has aiosmtpd (default `/usr/bin/python3`); the test fails
 /// with that message when it has not, rather than passing silently.
+///
+/// aiosmtpd runs without STARTTLS here, so only `tls=off` may deliver to it: `verify` and `insecure` must
+/// refuse before sending anything.
 @Suite struct SMTPDeliveryTests {
     @Test func codeArrivesByMailAndRegistersTheUser() async throws {
+        try await withSMTPServer { smtp in try await deliverAndRegister(smtp) }
+    }
+
+    @Test(arguments: ["verify", "insecure"])
+    func serverWithoutStartTLSGetsNoMail(_ mode: String) async throws {
+        try await withSMTPServer { smtp in
+            try await TestFlux.run(environment: [
+                "FLUX_MAIL_SMTP_URL": "smtp://127.0.0.1:\(smtp.port)?tls=\(mode)",
+                "FLUX_MAIL_FROM": "Flux <codes@flux.test>",
+            ]) { (flux: TestFlux) async throws in
+                let reply = try await flux.gate.post("get_varifycode", ["email": "trent@example.com"])
+                #expect(reply.error == 1002, "tls=\(mode) must not send to a server without STARTTLS")
+                // The refusal comes before MAIL FROM, so by the time 1002 is answered nothing can follow.
+                let delivered = (try? FileManager.default.contentsOfDirectory(atPath: smtp.maildir + "/new")) ?? []
+                #expect(delivered.isEmpty, "mail reached the server in clear text: \(delivered)")
+                #expect(flux.outbox.count == 0)
+            }
+        }
+    }
+
+    private func withSMTPServer(_ body: (SMTPTestServer) async throws -> Void) async throws {
         let python = ProcessInfo.processInfo.environment["FLUX_TEST_SMTP_PYTHON"] ?? "/usr/bin/python3"
         let smtp = try await SMTPTestServer.start(python: python)
         do {
-            try await deliverAndRegister(smtp)
+            try await body(smtp)
         } catch {
             await smtp.stop()
             throw error
@@ -20,7 +44,8 @@ import Testing
 
     private func deliverAndRegister(_ smtp: SMTPTestServer) async throws {
         try await TestFlux.run(environment: [
-            "FLUX_MAIL_SMTP_URL": "smtp://127.0.0.1:\(smtp.port)",
+            // Clear text is allowed only when asked for: this server offers no STARTTLS.
+            "FLUX_MAIL_SMTP_URL": "smtp://127.0.0.1:\(smtp.port)?tls=off",
             "FLUX_MAIL_FROM": "Flux <codes@flux.test>",
         ]) { (flux: TestFlux) async throws in
             let reply = try await flux.gate.post("get_varifycode", ["email": "mallory@example.com"])
