@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "FluxIntegrationTests",
             dependencies: [
-                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient", "FluxRPC", "FluxContracts", "FluxTestSupport", "FluxNet",
+                "flux", "FluxServer", "FluxProtocol", "FluxKV", "FluxStore", "FluxClient", "FluxRPC", "FluxContracts", "FluxTestSupport",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -122,6 +122,7 @@ public struct AccountService: Sendable {
         }
         let matches = await passwords.verify(request.passwd, against: found?.passwordHash)
         guard let user = found, matches, !user.disabled else {
+            await throttle.failed(attempt)
             throw FluxError(.passwordInvalid, "unknown e-mail or wrong password")
         }
         await throttle.succeeded(attempt)

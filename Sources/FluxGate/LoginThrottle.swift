@@ -47,14 +47,26 @@ struct LoginThrottle: Sendable {
     }
 
     /// The last try of a key's allowance, and every try after it, goes through only if no back-off wait
-    /// is running, and starts one: 1 s, doubling with each further try. So however many tries arrive
-    /// at once, at most `allowance` passwords are checked.
+    /// is running, and starts one. So however many tries arrive at once, at most `allowance` passwords
+    /// are checked.
     private func admit(_ key: String, count: Int64, allowance: Int) async throws {
         guard count >= Int64(allowance) else { return }
-        let doublings = min(count - Int64(allowance), 20)
-        let wait = min(Duration.seconds(1 << doublings), configuration.maxLoginBackoff)
-        guard try await kv.setIfAbsent("\(key)_wait", "1", ttl: wait) else {
+        guard try await kv.setIfAbsent("\(key)_wait", "1", ttl: backoff(count, allowance)) else {
             throw FluxError(.rateLimited, "too many failed logins; try again later")
+        }
+    }
+
+    /// 1 s at the allowance, doubling with each further try, up to `gate.max_login_backoff`.
+    private func backoff(_ count: Int64, _ allowance: Int) -> Duration {
+        min(Duration.seconds(1 << min(max(0, count - Int64(allowance)), 20)), configuration.maxLoginBackoff)
+    }
+
+    /// The password was wrong: a key at or over its allowance waits as long as all its tries so far
+    /// call for (tries refused meanwhile count too).
+    func failed(_ attempt: Attempt) async {
+        for (key, allowance) in [(attempt.pair, configuration.maxLoginFailures), (attempt.address, configuration.maxLoginFailuresPerAddress)] {
+            guard let count = (try? await kv.get(key)).flatMap({ $0.flatMap { Int64($0) } }), count >= Int64(allowance) else { continue }
+            _ = try? await kv.set("\(key)_wait", "1", ttl: backoff(count, allowance))
         }
     }
 

@@ -1,8 +1,10 @@
 import FluxClient
-import FluxNet
 import FluxProtocol
 import FluxTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOSSL
 import Testing
 
@@ -13,7 +15,7 @@ import Testing
     }
 
     @Test func stalledHTTPConnectionsCannotStarveLogins() async throws {
-        _ = DescriptorBudget.raiseToHardLimit()  // this test process holds more than 1,100 sockets
+        raiseOpenFileLimit(to: 4096)  // this test process holds more than 1,100 sockets
         let gatePort = try freeLoopbackPort()
         let chatPort = try freeLoopbackPort()
         let flux = try FluxProcess.start(
@@ -23,6 +25,8 @@ import Testing
         try await flux.waitForLog("gate listening")
         try await flux.waitForLog("chat listening")
         let account = try await CrashRecoveryTests.register(GateClient(port: gatePort), Outbox(folder: flux.dataDirectory + "/outbox"), "honest")
+        let baseline = try await Self.timedLogin(account, gatePort: gatePort, chatPort: chatPort)
+        await baseline.1.close()
 
         // 1,100 connections from one address, each with half a request head, held open.
         var stalled: [RawSocket] = []
@@ -34,23 +38,33 @@ import Testing
         }
         #expect(stalled.count == 1100)
 
-        // An honest client elsewhere logs in over HTTP, then on the chat node.
-        let started = ContinuousClock.now
-        let login = try await curl([
-            "--interface", "127.0.0.2", "-d", #"{"email":"\#(account.email)","passwd":"pw"}"#, "http://127.0.0.1:\(gatePort)/user_login",
-        ])
-        let reply = Self.json(login.output)
-        #expect(reply["error"] as? Int == 0, "\(login.output)")
-        let token = try #require(reply["token"] as? String)
-        let chat = try await ChatClient.connect(host: "127.0.0.1", port: chatPort, from: "127.0.0.2")
-        let chatLogin = try await chat.request(.chatLogin, ChatLoginRequest(uid: account.uid, token: token), as: ErrorReply.self)
-        let elapsed = started.duration(to: .now)
-        #expect(chatLogin.error == .success)
-        #expect(elapsed < .seconds(1), "HTTP and chat login during the flood took \(elapsed)")
+        // An honest client elsewhere logs in over HTTP, then on the chat node, as fast as before the flood
+        // (under 1 s; compared with the same login before the flood when the machine itself is slow).
+        let (elapsed, chat) = try await Self.timedLogin(account, gatePort: gatePort, chatPort: chatPort)
+        print("edge: honest HTTP + chat login took \(elapsed) during the flood, \(baseline.0) before it")
+        #expect(elapsed < max(.seconds(1), baseline.0 * 3), "HTTP and chat login during the flood took \(elapsed) (before: \(baseline.0))")
         // The flood beyond the per-address cap was closed (after a 503, which a reset may overtake), not held.
         let refused = await stalled[100].readToClose(timeout: .seconds(10))
         #expect(refused != nil, "a connection over the per-address cap is held open")
         await chat.close()
+    }
+
+    /// HTTP login from 127.0.0.2 (a raw socket: no process to start), then chat login from there.
+    static func timedLogin(_ account: CrashRecoveryTests.Account, gatePort: Int, chatPort: Int) async throws -> (Duration, ChatClient) {
+        let started = ContinuousClock.now
+        let socket = try RawSocket(port: gatePort, from: "127.0.0.2")
+        defer { socket.close() }
+        let body = #"{"email":"\#(account.email)","passwd":"pw"}"#
+        socket.send("POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+            + "Connection: close\r\n\r\n\(body)")
+        let answer = try #require(await socket.readToClose(timeout: .seconds(10)))
+        let reply = json(String(answer[(answer.range(of: "\r\n\r\n")?.upperBound ?? answer.startIndex)...]))
+        #expect(reply["error"] as? Int == 0, "\(answer)")
+        let token = try #require(reply["token"] as? String)
+        let chat = try await ChatClient.connect(host: "127.0.0.1", port: chatPort, from: "127.0.0.2")
+        let login = try await chat.request(.chatLogin, ChatLoginRequest(uid: account.uid, token: token), as: ErrorReply.self)
+        #expect(login.error == .success)
+        return (started.duration(to: .now), chat)
     }
 
     @Test func parallelWrongPasswordsCheckAtMostTheLimitAndTheOwnerStillGetsIn() async throws {
@@ -167,4 +181,13 @@ import Testing
             await chat.close()
         }
     }
+}
+
+/// Raises this process's soft open-file limit to `wanted` (not to the hard limit: a child process
+/// started later may close every possible descriptor, and a limit of a million makes that slow).
+func raiseOpenFileLimit(to wanted: Int) {
+    var limits = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limits) == 0, limits.rlim_cur < rlim_t(wanted) else { return }
+    limits.rlim_cur = min(rlim_t(wanted), limits.rlim_max)
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limits)
 }
