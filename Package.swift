@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "FluxChatTests",
             dependencies: [
-                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC", "FluxContracts", "FluxCluster",
+                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC", "FluxContracts", "FluxCluster", "FluxStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

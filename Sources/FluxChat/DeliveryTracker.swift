@@ -24,7 +24,14 @@ final class DeliveryTracker: Sendable {
     /// holds up the texts' own commits for long.
     private let interval: Duration
 
-    init(store: any Store, logger: Logger, delay: Duration = .milliseconds(500), interval: Duration = .milliseconds(50)) {
+    /// Uptime nanoseconds (injected by tests).
+    private let now: @Sendable () -> UInt64
+
+    init(
+        store: any Store, logger: Logger, delay: Duration = .milliseconds(500), interval: Duration = .milliseconds(50),
+        now: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
+    ) {
+        self.now = now
         self.store = store
         self.logger = logger
         self.delay = delay
@@ -38,7 +45,7 @@ final class DeliveryTracker: Sendable {
     /// Records that these messages were written to their recipients (called from event loops: it only
     /// queues them; one task writes them to the store later).
     func delivered(_ messageIDs: [Int64]) {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = self.now()
         let schedule = state.withLock { state -> Bool in
             state.pending.append(contentsOf: messageIDs.map { ($0, now) })
             guard !state.flushScheduled else { return false }
@@ -59,7 +66,7 @@ final class DeliveryTracker: Sendable {
     /// Records the pending deliveries that are old enough (all of them with `all`, at shutdown).
     func flush(all: Bool = true) async {
         let age = UInt64(delay.components.seconds) * 1_000_000_000 + UInt64(delay.components.attoseconds / 1_000_000_000)
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = self.now()
         let (ready, again) = state.withLock { state -> ([Int64], Bool) in
             let split = all ? state.pending.count : state.pending.firstIndex { now < $0.at || now - $0.at < age } ?? state.pending.count
             let ready = state.pending[..<split].map(\.id)

@@ -16,9 +16,12 @@ public actor MemoryKeyValueStore: KeyValueStore {
     private var entries: [String: Entry] = [:]
     private var operationsSinceSweep = 0
     private let sweepInterval = 1024
-    private let clock = ContinuousClock()
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init() {}
+    /// `now` tells the time expiries are measured against (injected by tests).
+    public init(now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
+        self.now = now
+    }
 
     public func get(_ key: String) throws(KVError) -> String? {
         guard let entry = live(key) else { return nil }
@@ -71,7 +74,7 @@ public actor MemoryKeyValueStore: KeyValueStore {
 
     public func timeToLive(_ key: String) -> Duration? {
         guard let expiresAt = live(key)?.expiresAt else { return nil }
-        return clock.now.duration(to: expiresAt)
+        return now().duration(to: expiresAt)
     }
 
     public func expire(_ key: String, ttl: Duration) -> Bool {
@@ -128,7 +131,7 @@ public actor MemoryKeyValueStore: KeyValueStore {
     private func live(_ key: String) -> Entry? {
         sweepIfDue()
         guard let entry = entries[key] else { return nil }
-        if let expiresAt = entry.expiresAt, expiresAt <= clock.now {
+        if let expiresAt = entry.expiresAt, expiresAt <= now() {
             entries[key] = nil
             return nil
         }
@@ -142,14 +145,14 @@ public actor MemoryKeyValueStore: KeyValueStore {
     }
 
     private func deadline(_ ttl: Duration?) -> ContinuousClock.Instant? {
-        ttl.map { clock.now.advanced(by: $0) }
+        ttl.map { now().advanced(by: $0) }
     }
 
     private func sweepIfDue() {
         operationsSinceSweep += 1
         guard operationsSinceSweep >= sweepInterval else { return }
         operationsSinceSweep = 0
-        let now = clock.now
+        let now = now()
         entries = entries.filter { _, entry in entry.expiresAt.map { $0 > now } ?? true }
     }
 

@@ -1,6 +1,7 @@
 import FluxClient
 import FluxProtocol
 import Foundation
+import GRDB
 import Testing
 
 /// The chat protocol end to end over real sockets against a real `flux --role all`.
@@ -84,8 +85,14 @@ import Testing
             let done = try await back.client.next(.notifyBacklogDone, as: BacklogDoneNotice.self)
             #expect(done.count == 30)
 
-            // Delivered once: another login has nothing waiting.
-            try await Task.sleep(for: .milliseconds(1000))
+            // Delivered once: once the deliveries are recorded, another login has nothing waiting.
+            let database = try DatabaseQueue(path: flux.databasePath)
+            for _ in 0..<500 {
+                let waiting = try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE delivered = 0") ?? 0 }
+                if waiting == 0 { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await database.close()
             await back.client.close()
             let third = try await dee.reconnect(flux, waitForBacklog: false)
             let none = try await third.client.next(.notifyBacklogDone, as: BacklogDoneNotice.self)

@@ -2,6 +2,9 @@ import FluxClient
 import FluxProtocol
 import FluxStore
 import Foundation
+import FluxContracts
+import Logging
+import FluxRPC
 import Testing
 
 /// The cluster secret of the test clusters (split roles refuse to start without one).
@@ -84,6 +87,30 @@ let clusterSecret = "integration-tests-cluster-secret-0123456789"
                 statusAddress: "127.0.0.1:\(statusPort)")
         }
 
+        var status: StatusRPCClient {
+            StatusRPCClient(client: RPCClient(
+                host: "127.0.0.1", port: Int(statusAddress.split(separator: ":").last!)!,
+                security: RPCSecurity(secret: Array(clusterSecret.utf8)), logger: Logger(label: "t")))
+        }
+
+        /// Waits (bounded) until the chat nodes' renewals report `count` sessions in all.
+        func waitForReportedSessions(_ count: Int) async throws {
+            let status = self.status
+            for _ in 0..<200 {
+                if try await status.liveChatNodes().reduce(0, { $0 + $1.sessions }) >= count { return }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+        }
+
+        /// Waits (bounded) until status no longer hands out the node listening on `port`.
+        func waitUntilNotAssignable(port: Int) async throws {
+            let status = self.status
+            for _ in 0..<400 {
+                if try await !status.liveChatNodes().contains(where: { $0.port == port && $0.isAssignable }) { return }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+        }
+
         func stop() {
             front.kill()
             for node in nodes.values { node.process.kill() }
@@ -134,7 +161,7 @@ let clusterSecret = "integration-tests-cluster-secret-0123456789"
 
         let (anaChat, anaPort) = try await cluster.connect(ana)
         _ = try await anaChat.next(.notifyBacklogDone)
-        try await Task.sleep(for: .milliseconds(800))  // a renewal reports ana's session
+        try await cluster.waitForReportedSessions(1)
         let (bobChat, bobPort) = try await cluster.connect(bob)
         _ = try await bobChat.next(.notifyBacklogDone)
         #expect(anaPort != bobPort, "status spreads users over both nodes")
@@ -215,7 +242,8 @@ let clusterSecret = "integration-tests-cluster-secret-0123456789"
                 as: TextChatMessage.self)
             if reply.error == .success { acknowledged.append("x-\(index)") }
         }
-        try await Task.sleep(for: .milliseconds(3200))  // past the node lifetime
+        // The dead node is taken out (health probe, then its lifetime) and no longer handed out.
+        try await cluster.waitUntilNotAssignable(port: bobPort)
         for _ in 0..<3 {
             let login = try await cluster.gate.post("user_login", ["email": bob.email, "passwd": "pw"])
             #expect(login["port"] as? String == "\(anaPort)", "the dead node is no longer assigned")

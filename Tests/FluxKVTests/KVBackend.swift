@@ -1,5 +1,6 @@
 import FluxKV
 import Foundation
+import Synchronization
 
 /// The `KeyValueStore` implementations the conformance suite runs against. Add a case when an
 /// implementation lands; every test then runs on it unchanged.
@@ -11,17 +12,66 @@ enum KVBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     var description: String { rawValue }
 
     func make() async throws -> any KeyValueStore {
+        try await makeWithTime().0
+    }
+
+    /// The store and the time it expires keys by: virtual for the memory store (moved by the test, no
+    /// waiting), real for Redis (short expiries, and waits on the condition itself).
+    func makeWithTime() async throws -> (any KeyValueStore, KVTime) {
         switch self {
         case .memory:
-            return MemoryKeyValueStore()
+            let time = KVTime(virtual: true)
+            return (MemoryKeyValueStore(now: time.now), time)
         case .redis:
             guard let store = sharedRedis else {
                 throw MissingServer(
                     "FLUX_TEST_REDIS_URL is not set: these tests need a real redis-server (make test starts one; or export FLUX_TEST_REDIS_URL=redis://127.0.0.1:6379/15)")
             }
             try await store.ping()
-            return store
+            return (store, KVTime(virtual: false))
         }
+    }
+}
+
+/// Time for the expiry tests.
+final class KVTime: Sendable {
+    private let start = ContinuousClock.now
+    private let offset = Mutex<Duration>(.zero)
+    let virtual: Bool
+
+    init(virtual: Bool) { self.virtual = virtual }
+
+    /// An expiry to test with: long in virtual time; on a real server short, yet long enough that a busy
+    /// machine does not see it pass before the test's next command.
+    var ttl: Duration { virtual ? .seconds(60) : .seconds(2) }
+
+    /// The virtual clock (the real one for a real server).
+    var now: @Sendable () -> ContinuousClock.Instant {
+        { [self] in start.advanced(by: offset.withLock { $0 }) }
+    }
+
+    /// Lets `duration` pass: at once in virtual time; on a real server, really (only where a test must
+    /// show that something did NOT happen).
+    func pass(_ duration: Duration) async throws {
+        if virtual {
+            offset.withLock { $0 += duration }
+        } else {
+            try await Task.sleep(for: duration)
+        }
+    }
+
+    /// Lets `ttl` pass, then waits (bounded) until `condition` holds; returns whether it did.
+    func expire(_ condition: () async throws -> Bool) async throws -> Bool {
+        if virtual {
+            try await pass(ttl + .milliseconds(1))
+            return try await condition()
+        }
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try await condition()
     }
 }
 

@@ -29,37 +29,35 @@ import Testing
 
     @Test(arguments: KVBackend.allCases)
     func keysExpire(_ backend: KVBackend) async throws {
-        let kv = try await backend.make()
+        let (kv, time) = try await backend.makeWithTime()
         let key = uniqueKey("ttl")
-        try await kv.set(key, "v", ttl: .milliseconds(2500))
+        try await kv.set(key, "v", ttl: time.ttl)
         let left = try #require(try await kv.timeToLive(key))
-        #expect(left > .zero && left <= .milliseconds(2500))
-        #expect(try await kv.get(key) == "v")
-        try await Task.sleep(for: .milliseconds(3200))
-        #expect(try await kv.get(key) == nil)
+        #expect(left > .zero && left <= time.ttl)
+        if time.virtual { #expect(try await kv.get(key) == "v") }
+        #expect(try await time.expire { try await kv.get(key) == nil })
         #expect(try await kv.timeToLive(key) == nil)
     }
 
     @Test(arguments: KVBackend.allCases)
     func setReplacesTheExpiry(_ backend: KVBackend) async throws {
-        let kv = try await backend.make()
+        let (kv, time) = try await backend.makeWithTime()
         let key = uniqueKey("re")
-        try await kv.set(key, "v", ttl: .milliseconds(2500))
+        try await kv.set(key, "v", ttl: time.ttl)
         try await kv.set(key, "w")
         #expect(try await kv.timeToLive(key) == nil)
-        try await Task.sleep(for: .milliseconds(3200))
+        try await time.pass(time.ttl * 2)
         #expect(try await kv.get(key) == "w")
     }
 
     @Test(arguments: KVBackend.allCases)
     func setIfAbsent(_ backend: KVBackend) async throws {
-        let kv = try await backend.make()
+        let (kv, time) = try await backend.makeWithTime()
         let key = uniqueKey("nx")
-        #expect(try await kv.setIfAbsent(key, "first", ttl: .milliseconds(2500)))
+        #expect(try await kv.setIfAbsent(key, "first", ttl: time.ttl))
         #expect(try await !kv.setIfAbsent(key, "second", ttl: nil))
-        #expect(try await kv.get(key) == "first")
-        try await Task.sleep(for: .milliseconds(3200))
-        #expect(try await kv.setIfAbsent(key, "third", ttl: nil))
+        if time.virtual { #expect(try await kv.get(key) == "first") }
+        #expect(try await time.expire { try await kv.setIfAbsent(key, "third", ttl: nil) })
         #expect(try await kv.get(key) == "third")
     }
 
@@ -90,16 +88,18 @@ import Testing
 
     @Test(arguments: KVBackend.allCases)
     func counters(_ backend: KVBackend) async throws {
-        let kv = try await backend.make()
+        let (kv, time) = try await backend.makeWithTime()
         let key = uniqueKey("n")
-        #expect(try await kv.increment(key, by: 1, ttlIfCreated: .milliseconds(2500)) == 1)
+        #expect(try await kv.increment(key, by: 1, ttlIfCreated: .seconds(60)) == 1)
         #expect(try await kv.increment(key, by: 5, ttlIfCreated: .seconds(100)) == 6)
         #expect(try await kv.increment(key, by: -2, ttlIfCreated: nil) == 4)
         // The expiry set at creation stays: the later ttlIfCreated did not extend it.
         let left = try #require(try await kv.timeToLive(key))
-        #expect(left <= .milliseconds(2500))
-        try await Task.sleep(for: .milliseconds(3200))
-        #expect(try await kv.increment(key, by: 1, ttlIfCreated: nil) == 1)
+        #expect(left <= .seconds(60))
+        let short = uniqueKey("m")
+        #expect(try await kv.increment(short, by: 1, ttlIfCreated: time.ttl) == 1)
+        #expect(try await time.expire { try await kv.get(short) == nil })
+        #expect(try await kv.increment(short, by: 1, ttlIfCreated: nil) == 1)
     }
 
     @Test(arguments: KVBackend.allCases)
@@ -113,13 +113,12 @@ import Testing
 
     @Test(arguments: KVBackend.allCases)
     func expireExistingKeysOnly(_ backend: KVBackend) async throws {
-        let kv = try await backend.make()
+        let (kv, time) = try await backend.makeWithTime()
         let key = uniqueKey("e")
-        #expect(try await !kv.expire(key, ttl: .milliseconds(2500)))
+        #expect(try await !kv.expire(key, ttl: time.ttl))
         try await kv.set(key, "v")
-        #expect(try await kv.expire(key, ttl: .milliseconds(2500)))
-        try await Task.sleep(for: .milliseconds(3200))
-        #expect(try await kv.get(key) == nil)
+        #expect(try await kv.expire(key, ttl: time.ttl))
+        #expect(try await time.expire { try await kv.get(key) == nil })
     }
 
     @Test(arguments: KVBackend.allCases)
