@@ -188,7 +188,7 @@ let package = Package(
         .target(
             name: "FluxBench",
             dependencies: [
-                "FluxClient", "FluxProtocol", "FluxServer", "FluxStore", "FluxCrypto",
+                "FluxClient", "FluxProtocol", "FluxServer", "FluxStore", "FluxCrypto", "FluxNet",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import Dispatch
 import FluxClient
+import FluxNet
 import FluxProtocol
 import Foundation
 import Histogram
@@ -13,7 +14,7 @@ public enum Bench {
 
     /// Runs `scenario` (or `all`); `progress` hears what is happening.
     public static func run(_ scenario: String, options: BenchOptions, progress: @escaping @Sendable (String) -> Void) async throws -> [BenchResult] {
-        let limit = FileDescriptorLimit.raise()
+        let limit = DescriptorBudget.raiseToHardLimit().limit
         progress("open-file limit \(limit) (raised to the hard limit)")
         switch scenario {
         case "baseline":

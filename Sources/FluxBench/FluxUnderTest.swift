@@ -57,6 +57,49 @@ final class FluxUnderTest: @unchecked Sendable {
 
     /// `flux --role all` with SQLite and the in-process KV.
     static func single(logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
+        try await onFreshPorts { try await singleOnce(logN: logN, sqliteSynchronous: sqliteSynchronous) }
+    }
+
+    /// A front process (gate, status, verify) and two chat nodes sharing Redis and one SQLite file.
+    static func cluster(redisURL: String, logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
+        try await onFreshPorts { try await clusterOnce(redisURL: redisURL, logN: logN, sqliteSynchronous: sqliteSynchronous) }
+    }
+
+    /// Ports are picked free, then bound by the child processes: another program may take one in between.
+    /// Such a start is stopped and tried again on new ports (at most three times).
+    private static func onFreshPorts(_ start: () async throws -> FluxUnderTest) async throws -> FluxUnderTest {
+        var attempt = 1
+        while true {
+            do {
+                return try await start()
+            } catch let error as PortTaken where attempt < 3 {
+                await error.flux.stop()
+                attempt += 1
+            } catch let error as PortTaken {
+                throw error.underlying
+            }
+        }
+    }
+
+    private struct PortTaken: Error {
+        let flux: FluxUnderTest
+        let underlying: any Error
+    }
+
+    /// Waits until the processes are up; a failure caused by a port taken meanwhile becomes `PortTaken`.
+    private func waitUntilUpOnFreePorts() async throws {
+        do {
+            try await waitUntilUp()
+        } catch {
+            let logs = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory))?.filter { $0.hasSuffix(".log") } ?? []
+            let taken = logs.contains { name in
+                ((try? String(contentsOfFile: "\(dataDirectory)/\(name)", encoding: .utf8)) ?? "").contains("Address already in use")
+            }
+            throw taken ? PortTaken(flux: self, underlying: error) : error
+        }
+    }
+
+    private static func singleOnce(logN: Int, sqliteSynchronous: String) async throws -> FluxUnderTest {
         let folder = try temporaryFolder()
         let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let chatPort = try freeLoopbackPort()
@@ -65,12 +108,11 @@ final class FluxUnderTest: @unchecked Sendable {
             "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)", "FLUX_DB_SQLITE_SYNCHRONOUS": sqliteSynchronous,
         ], log: "flux")
         flux.nodes = [Node(name: "chat-1", process: process, chatPort: chatPort)]
-        try await flux.waitUntilUp()
+        try await flux.waitUntilUpOnFreePorts()
         return flux
     }
 
-    /// A front process (gate, status, verify) and two chat nodes sharing Redis and one SQLite file.
-    static func cluster(redisURL: String, logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
+    private static func clusterOnce(redisURL: String, logN: Int, sqliteSynchronous: String) async throws -> FluxUnderTest {
         let folder = try temporaryFolder()
         let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let statusPort = try freeLoopbackPort()
@@ -84,7 +126,11 @@ final class FluxUnderTest: @unchecked Sendable {
         _ = try flux.spawn(["--role", "gate,status,verify"], common.merging([
             "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_STATUS_RPC_PORT": "\(statusPort)", "FLUX_VERIFY_RPC_PORT": "\(verifyPort)",
         ]) { $1 }, log: "front")
-        try await flux.waitForHTTP()
+        do {
+            try await flux.waitForHTTP()
+        } catch {
+            try await flux.waitUntilUpOnFreePorts()  // rethrows as PortTaken when that is why
+        }
         for name in ["chat-1", "chat-2"] {
             let chatPort = try freeLoopbackPort()
             let process = try flux.spawn(["--role", "chat"], common.merging([
@@ -93,7 +139,7 @@ final class FluxUnderTest: @unchecked Sendable {
             ]) { $1 }, log: name)
             flux.nodes.append(Node(name: name, process: process, chatPort: chatPort))
         }
-        try await flux.waitUntilUp()
+        try await flux.waitUntilUpOnFreePorts()
         // Both nodes must be registered with status before logins are spread.
         try await Task.sleep(for: .seconds(1))
         return flux
