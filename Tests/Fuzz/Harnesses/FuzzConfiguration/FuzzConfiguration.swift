@@ -38,7 +38,7 @@ let scratch: String = {
     let path = NSTemporaryDirectory() + "flux-fuzz-configuration-\(getpid())"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     let files = ["secret": "  a-cluster-secret-of-at-least-32-bytes  \n", "short": "short\n", "empty": "", "pem": "-----BEGIN X-----\n"]
-    for (name, contents) in files { FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data(contents.utf8)) }
+    for (name, contents) in files { _ = FileManager.default.createFile(atPath: "\(path)/\(name)", contents: Data(contents.utf8)) }
     atexit { try? FileManager.default.removeItem(atPath: NSTemporaryDirectory() + "flux-fuzz-configuration-\(getpid())") }
     return path
 }()
