@@ -5,7 +5,7 @@ APT_PACKAGES = libsqlite3-dev libssl-dev libhiredis-dev libmariadb-dev pkg-confi
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= all
 
-.PHONY: deps build release run test bench check clean
+.PHONY: deps build release run test fuzz bench check clean
 
 ## Install the missing Debian packages (only those not installed yet).
 deps:
@@ -31,6 +31,13 @@ run: build
 test: deps
 	FLUX_TEST_SMTP_PYTHON=$${FLUX_TEST_SMTP_PYTHON:-/usr/bin/python3} scripts/with-test-servers.sh $(SWIFT) test
 
+## Build the libFuzzer harnesses (Tests/Fuzz) and run each for FUZZ_SECONDS; fails if an input crashes one
+## (docs/fuzzing.md). FUZZ_HARNESSES picks some, e.g. make fuzz FUZZ_HARNESSES="FuzzRPC FuzzTextChat".
+FUZZ_SECONDS ?= 30
+FUZZ_HARNESSES ?=
+fuzz: deps
+	SWIFT=$(SWIFT) scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
 ## A short run of every benchmark scenario on a release build (figures in docs/benchmarks.md).
 ## BENCH_ARGS overrides the sizes, e.g. make bench BENCH_ARGS="relay --pairs 32 --duration 30".
 BENCH_ARGS ?= all --duration 5 --warmup 1 --connections 5000 --login-concurrency 4
@@ -42,4 +49,4 @@ check: build
 	$(SWIFT) run flux --role $(ROLE) --check
 
 clean:
-	rm -rf .build flux-data
+	rm -rf .build .build-fuzz flux-data

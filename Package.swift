@@ -1,10 +1,16 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// Fuzzing only: scripts/fuzz.sh sets FLUX_FUZZ=1 and builds in .build-fuzz. Then every Flux module is
+// compiled with libFuzzer coverage and AddressSanitizer (and testable, for the internal RPC types), and
+// each harness under Tests/Fuzz/Harnesses becomes an executable that hands its inputs to libFuzzer's
+// driver (docs/fuzzing.md). A normal `swift build` or `swift test` never sees any of this.
+let fuzzing = Context.environment["FLUX_FUZZ"] == "1"
+
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
-]
+] + (fuzzing ? [.unsafeFlags(["-sanitize=fuzzer,address", "-enable-testing"])] : [])
 
 let package = Package(
     name: "flux",
@@ -268,3 +274,42 @@ let package = Package(
         ),
     ]
 )
+
+if fuzzing {
+    // One libFuzzer executable per harness (docs/fuzzing.md); built only with `--product Fuzz…`.
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzChatFrame", [
+            "FluxProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        ("FuzzTextChat", ["FluxProtocol", .product(name: "NIOCore", package: "swift-nio")]),
+        ("FuzzPayloads", [
+            "FluxProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
+        ("FuzzRPC", [
+            "FluxRPC", "FluxProtocol",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        ("FuzzConfiguration", ["FluxServer"]),
+    ]
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Tests/Fuzz/Harnesses/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Tests/Fuzz/Harnesses/FuzzSupport", swiftSettings: swiftSettings),
+    ]
+    for harness in harnesses {
+        package.targets.append(.executableTarget(
+            name: harness.name,
+            dependencies: ["FuzzSupport"] + harness.dependencies,
+            path: "Tests/Fuzz/Harnesses/\(harness.name)",
+            swiftSettings: swiftSettings,
+            // lld: gold stops with an internal error on these objects.
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer,address", "-use-ld=lld"])]
+        ))
+        package.products.append(.executable(name: harness.name, targets: [harness.name]))
+    }
+}

@@ -219,11 +219,14 @@ struct ConfigurationValues {
         return number
     }
 
-    /// A duration in seconds (decimals allowed).
+    /// A duration in seconds (decimals allowed), kept in whole milliseconds: one that is not allowed to
+    /// be zero must be at least a millisecond, or it would be kept as zero (busy loops, instant expiry).
     private func duration(_ key: String, allowZero: Bool = false) throws(ConfigurationError) -> Duration? {
         guard let value = text(key) else { return nil }
-        guard let seconds = Double(value), seconds.isFinite, allowZero ? seconds >= 0 : seconds > 0, seconds < 1e9 else {
-            throw ConfigurationError(key: key, "'\(value)' is not a positive number of seconds")
+        guard let seconds = Double(value), seconds.isFinite, seconds >= 0, seconds < 1e9,
+            allowZero || Int64(seconds * 1000) > 0
+        else {
+            throw ConfigurationError(key: key, "'\(value)' is not \(allowZero ? "a number of seconds (0 or more)" : "a positive number of seconds (at least 0.001)")")
         }
         return .milliseconds(Int64(seconds * 1000))
     }
