@@ -1,0 +1,295 @@
+// Client state, without any DOM or network: who I am, friends (with presence), pending friend
+// requests, conversations (messages merged from live texts, the backlog and history pages, duplicates
+// dropped by msgid and seq), unread counts and receipts. Listeners hear which part changed.
+
+const PROFILE_FIELDS = ["uid", "name", "email", "nick", "desc", "sex", "icon"];
+
+function pick(source, fields) {
+  const out = {};
+  for (const field of fields) if (source[field] !== undefined) out[field] = source[field];
+  return out;
+}
+
+export function displayName(person) {
+  if (!person) return "";
+  return person.back || person.nick || person.name || `#${person.uid}`;
+}
+
+/// A msgid the server will not have seen from this sender: time plus 64 random bits (works outside
+/// secure contexts, where crypto.randomUUID is missing).
+export function newMsgid(random = globalThis.crypto) {
+  const bytes = new Uint8Array(8);
+  random.getRandomValues(bytes);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `w${Date.now().toString(36)}-${hex}`;
+}
+
+export class Store {
+  constructor() {
+    this.listeners = new Set();
+    this.localOrder = 0;
+    this.reset();
+  }
+
+  reset() {
+    this.me = null;
+    this.friends = new Map();
+    this.requests = new Map();
+    this.conversations = new Map();
+    this.backlogDone = false;
+  }
+
+  subscribe(listener) {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  notify(part, detail) {
+    for (const listener of this.listeners) listener(part, detail);
+  }
+
+  // --- login, profile, friends, requests ---------------------------------------------------------
+
+  /// A successful 1006. A re-login of the same user keeps the conversations (the backlog that follows
+  /// is merged); another user starts from scratch.
+  login(body) {
+    if (!this.me || this.me.uid !== body.uid) this.reset();
+    this.me = pick(body, PROFILE_FIELDS);
+    this.backlogDone = false;
+    this.friends = new Map();
+    for (const friend of body.friend_list || []) {
+      this.friends.set(friend.uid, { ...friend, online: Boolean(friend.online) });
+    }
+    this.requests = new Map();
+    for (const request of body.apply_list || []) {
+      if (request.status === 0 && !this.friends.has(request.uid)) this.requests.set(request.uid, { ...request });
+    }
+    this.notify("me");
+    this.notify("friends");
+    this.notify("requests");
+  }
+
+  setMe(body) {
+    this.me = { ...this.me, ...pick(body, PROFILE_FIELDS) };
+    this.notify("me");
+  }
+
+  addFriend(friend) {
+    const old = this.friends.get(friend.uid) || {};
+    this.friends.set(friend.uid, { online: false, ...old, ...friend });
+    this.requests.delete(friend.uid);
+    this.notify("friends");
+    this.notify("requests");
+  }
+
+  setOnline(uid, online) {
+    const friend = this.friends.get(uid);
+    if (!friend) return;
+    friend.online = Boolean(online);
+    this.notify("friends", uid);
+  }
+
+  /// 1111: a friend changed their profile (their `back` — my name for them — stays).
+  updateFriend(body) {
+    const friend = this.friends.get(body.uid);
+    if (!friend) return;
+    Object.assign(friend, pick(body, ["name", "nick", "desc", "sex", "icon"]));
+    this.notify("friends", body.uid);
+  }
+
+  addRequest(request) {
+    if (this.friends.has(request.uid) || (this.me && request.uid === this.me.uid)) return;
+    this.requests.set(request.uid, { status: 0, ...request });
+    this.notify("requests");
+  }
+
+  removeRequest(uid) {
+    if (this.requests.delete(uid)) this.notify("requests");
+  }
+
+  // --- conversations ---------------------------------------------------------------------------------
+
+  conversation(peer) {
+    let conv = this.conversations.get(peer);
+    if (!conv) {
+      conv = {
+        peer,
+        messages: [], // sorted: stored ones by seq, then unstored ones in the order written
+        byKey: new Map(), // `${fromuid}/${msgid}` → message
+        bySeq: new Map(),
+        unread: 0,
+        peerDelivered: 0, // the peer received my messages up to this seq
+        peerRead: 0,
+        toldDelivered: 0, // receipts I sent for the peer's messages
+        toldRead: 0,
+        historyRequested: false,
+        loadingOlder: false,
+      };
+      this.conversations.set(peer, conv);
+    }
+    return conv;
+  }
+
+  sort(conv) {
+    conv.messages.sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity) || a.order - b.order);
+  }
+
+  /// Merges one stored message; returns it when it is new, null for a duplicate.
+  merge(conv, message) {
+    const key = `${message.fromuid}/${message.msgid}`;
+    const known = conv.byKey.get(key);
+    if (known) {
+      if (known.seq == null && message.seq != null) {
+        Object.assign(known, { seq: message.seq, time: message.time, state: "stored", error: null });
+        conv.bySeq.set(known.seq, known);
+        this.sort(conv);
+      }
+      return null;
+    }
+    if (message.seq != null && conv.bySeq.has(message.seq)) return null;
+    const entry = { ...message, key, order: this.localOrder++, out: this.me != null && message.fromuid === this.me.uid };
+    conv.byKey.set(key, entry);
+    if (entry.seq != null) conv.bySeq.set(entry.seq, entry);
+    conv.messages.push(entry);
+    this.sort(conv);
+    return entry;
+  }
+
+  /// A text I am sending (not yet acknowledged).
+  addOutgoing(peer, msgid, content) {
+    const conv = this.conversation(peer);
+    const entry = this.merge(conv, { msgid, content, fromuid: this.me.uid, touid: peer, seq: null, time: Date.now(), state: "sending" });
+    this.notify("messages", peer);
+    return entry;
+  }
+
+  /// 1018 success: the texts are stored with these seqs.
+  ackOutgoing(peer, items) {
+    const conv = this.conversation(peer);
+    for (const item of items) this.merge(conv, { ...item, fromuid: this.me.uid, touid: peer, state: "stored" });
+    this.notify("messages", peer);
+  }
+
+  failOutgoing(peer, msgids, error) {
+    const conv = this.conversation(peer);
+    for (const msgid of msgids) {
+      const entry = conv.byKey.get(`${this.me.uid}/${msgid}`);
+      if (entry && entry.seq == null) Object.assign(entry, { state: "failed", error });
+    }
+    this.notify("messages", peer);
+  }
+
+  retryOutgoing(peer, msgid) {
+    const entry = this.conversation(peer).byKey.get(`${this.me.uid}/${msgid}`);
+    if (entry && entry.state === "failed") Object.assign(entry, { state: "sending", error: null });
+    this.notify("messages", peer);
+    return entry;
+  }
+
+  /// Texts not yet acknowledged, oldest first, grouped by peer (to send again after a reconnect).
+  unsent() {
+    const out = [];
+    for (const conv of this.conversations.values()) {
+      const texts = conv.messages.filter((m) => m.out && m.seq == null && m.state === "sending");
+      if (texts.length) out.push({ peer: conv.peer, texts });
+    }
+    return out;
+  }
+
+  /// 1019 (live or backlog). `viewing`: the conversation is on screen, so nothing becomes unread.
+  /// Returns the number of new messages.
+  addIncoming(body, viewing) {
+    const peer = body.fromuid;
+    const conv = this.conversation(peer);
+    let added = 0;
+    for (const item of body.text_array || []) {
+      if (this.merge(conv, { ...item, fromuid: peer, touid: body.touid, state: "stored" })) added += 1;
+    }
+    if (added && !viewing) conv.unread += added;
+    if (added) {
+      this.notify("messages", peer);
+      this.notify("unread", peer);
+    }
+    return added;
+  }
+
+  /// 1102: a history page, oldest first.
+  addHistory(peer, messages) {
+    const conv = this.conversation(peer);
+    for (const m of messages) this.merge(conv, { ...m, state: "stored" });
+    conv.loadingOlder = false;
+    this.notify("messages", peer);
+  }
+
+  oldestSeq(peer) {
+    const conv = this.conversation(peer);
+    const first = conv.messages.find((m) => m.seq != null);
+    return first ? first.seq : null;
+  }
+
+  /// More history exists: seqs start at 1 without gaps.
+  hasOlder(peer) {
+    const oldest = this.oldestSeq(peer);
+    return oldest != null && oldest > 1;
+  }
+
+  clearUnread(peer) {
+    const conv = this.conversation(peer);
+    if (conv.unread) {
+      conv.unread = 0;
+      this.notify("unread", peer);
+    }
+  }
+
+  totalUnread() {
+    let total = 0;
+    for (const conv of this.conversations.values()) total += conv.unread;
+    return total;
+  }
+
+  /// 1107: `fromuid` received (or read) my messages up to `seq`.
+  applyReceipt(fromuid, seq, kind) {
+    const conv = this.conversation(fromuid);
+    if (kind === "read") conv.peerRead = Math.max(conv.peerRead, seq);
+    conv.peerDelivered = Math.max(conv.peerDelivered, kind === "read" ? conv.peerRead : seq);
+    this.notify("messages", fromuid);
+  }
+
+  /// The status shown under one of my messages.
+  status(peer, message) {
+    if (message.seq == null) return message.state === "failed" ? "failed" : "sending";
+    const conv = this.conversation(peer);
+    if (message.seq <= conv.peerRead) return "read";
+    if (message.seq <= conv.peerDelivered) return "delivered";
+    return "sent";
+  }
+
+  /// The receipts to send for `peer`'s messages now (and records them as sent): "read" when the
+  /// conversation is being read, else "delivered", each only when it moves forward.
+  receiptsDue(peer, reading) {
+    const conv = this.conversation(peer);
+    let newest = 0;
+    for (const m of conv.messages) if (!m.out && m.seq != null && m.seq > newest) newest = m.seq;
+    if (reading && newest > conv.toldRead) {
+      conv.toldRead = conv.toldDelivered = newest;
+      return [{ peer, seq: newest, kind: "read" }];
+    }
+    if (newest > conv.toldDelivered) {
+      conv.toldDelivered = newest;
+      return [{ peer, seq: newest, kind: "delivered" }];
+    }
+    return [];
+  }
+
+  /// Conversations ordered for the list: friends with the newest activity first, then by name.
+  friendOrder() {
+    const last = (uid) => {
+      const conv = this.conversations.get(uid);
+      if (!conv || !conv.messages.length) return 0;
+      return conv.messages[conv.messages.length - 1].time || 0;
+    };
+    return [...this.friends.values()].sort(
+      (a, b) => last(b.uid) - last(a.uid) || displayName(a).localeCompare(displayName(b)),
+    );
+  }
+}
