@@ -1,0 +1,226 @@
+// Node tests of the web client's pure modules (no browser, no server): node Tests/browser/client_logic_test.mjs
+import assert from "node:assert/strict";
+import { Store, newMsgid } from "../../Sources/FluxGate/Web/store.js";
+import { Connection, backoffDelay, decode, encode, BACKOFF_CAP_MS, HEARTBEAT_MS, SILENCE_LIMIT_MS } from "../../Sources/FluxGate/Web/connection.js";
+
+const tests = [];
+const test = (name, fn) => tests.push([name, fn]);
+
+// --- store ---
+const login = (uid = 1) => ({
+  error: 0, uid, name: "me", email: "me@x", nick: "Me", desc: "", sex: 0, icon: "",
+  apply_list: [{ uid: 5, name: "e", nick: "E", status: 0 }, { uid: 6, name: "f", status: 1 }],
+  friend_list: [{ uid: 2, name: "b", nick: "B", back: "bee", online: true }],
+});
+
+test("login keeps pending requests only", () => {
+  const s = new Store();
+  s.login(login());
+  assert.deepEqual([...s.requests.keys()], [5]);
+  assert.equal(s.friends.get(2).online, true);
+});
+
+test("duplicates by msgid and seq are dropped, order by seq", () => {
+  const s = new Store();
+  s.login(login());
+  assert.equal(s.addIncoming({ fromuid: 2, touid: 1, text_array: [{ msgid: "a", content: "A", seq: 2, time: 2 }] }, false), 1);
+  assert.equal(s.addIncoming({ fromuid: 2, touid: 1, text_array: [{ msgid: "a", content: "A", seq: 2, time: 2 }] }, false), 0);
+  s.addHistory(2, [{ seq: 1, msgid: "z", fromuid: 1, touid: 2, content: "first", time: 1 }, { seq: 2, msgid: "a", fromuid: 2, touid: 1, content: "A", time: 2 }]);
+  const conv = s.conversation(2);
+  assert.deepEqual(conv.messages.map((m) => m.seq), [1, 2]);
+  assert.equal(conv.unread, 1);
+  assert.equal(conv.messages[0].out, true);
+  assert.equal(s.hasOlder(2), false);
+});
+
+test("outgoing: sending → sent → delivered → read, ack via history too", () => {
+  const s = new Store();
+  s.login(login());
+  const m = s.addOutgoing(2, "m1", "hi");
+  const m2 = s.addOutgoing(2, "m2", "there");
+  assert.equal(s.status(2, m), "sending");
+  assert.deepEqual(s.unsent()[0].texts.map((t) => t.msgid), ["m1", "m2"]);
+  s.ackOutgoing(2, [{ msgid: "m1", content: "hi", seq: 7, time: 5 }]);
+  assert.equal(s.status(2, m), "sent");
+  s.addHistory(2, [{ seq: 8, msgid: "m2", fromuid: 1, touid: 2, content: "there", time: 6 }]);
+  assert.equal(s.status(2, m2), "sent");
+  assert.equal(s.unsent().length, 0);
+  s.applyReceipt(2, 7, "delivered");
+  assert.equal(s.status(2, m), "delivered");
+  assert.equal(s.status(2, m2), "sent");
+  s.applyReceipt(2, 8, "read");
+  assert.equal(s.status(2, m2), "read");
+  s.failOutgoing(2, ["m2"], 1012); // already stored: unchanged
+  assert.equal(s.status(2, m2), "read");
+  const m3 = s.addOutgoing(2, "m3", "x");
+  s.failOutgoing(2, ["m3"], 1012);
+  assert.equal(s.status(2, m3), "failed");
+  s.retryOutgoing(2, "m3");
+  assert.equal(s.status(2, m3), "sending");
+  assert.equal(s.oldestSeq(2), 7);
+  assert.equal(s.hasOlder(2), true);
+});
+
+test("receipts move forward only", () => {
+  const s = new Store();
+  s.login(login());
+  s.addIncoming({ fromuid: 2, touid: 1, text_array: [{ msgid: "a", content: "A", seq: 3, time: 1 }] }, false);
+  assert.deepEqual(s.receiptsDue(2, false), [{ peer: 2, seq: 3, kind: "delivered" }]);
+  assert.deepEqual(s.receiptsDue(2, false), []);
+  assert.deepEqual(s.receiptsDue(2, true), [{ peer: 2, seq: 3, kind: "read" }]);
+  assert.deepEqual(s.receiptsDue(2, true), []);
+});
+
+test("re-login of the same user keeps conversations; another user does not", () => {
+  const s = new Store();
+  s.login(login());
+  s.addIncoming({ fromuid: 2, touid: 1, text_array: [{ msgid: "a", content: "A", seq: 1, time: 1 }] }, false);
+  s.login(login());
+  assert.equal(s.conversation(2).messages.length, 1);
+  s.login(login(9));
+  assert.equal(s.conversations.size, 0);
+});
+
+test("msgids are distinct", () => {
+  const ids = new Set(Array.from({ length: 1000 }, () => newMsgid()));
+  assert.equal(ids.size, 1000);
+});
+
+// --- connection ---
+test("framing", () => {
+  assert.equal(encode(1005, { uid: 1 }), '{"id":1005,"body":{"uid":1}}');
+  assert.deepEqual(decode('{"id":1006,"body":{"error":0}}'), { id: 1006, body: { error: 0 } });
+  assert.equal(decode("nope"), null);
+  assert.equal(decode('{"body":{}}'), null);
+});
+
+test("back-off grows, is capped and jittered", () => {
+  assert.equal(backoffDelay(0, { random: () => 0 }), 500);
+  assert.equal(backoffDelay(0, { random: () => 1 }), 1000);
+  assert.equal(backoffDelay(3, { random: () => 0 }), 4000);
+  assert.equal(backoffDelay(30, { random: () => 1 }), BACKOFF_CAP_MS);
+  assert.equal(backoffDelay(30, { random: () => 0 }), BACKOFF_CAP_MS / 2);
+});
+
+class FakeClock {
+  constructor() { this.t = 0; this.timers = []; this.next = 1; }
+  setTimeout(fn, ms) { const id = this.next++; this.timers.push({ id, at: this.t + ms, fn }); return id; }
+  setInterval(fn, ms) { const id = this.next++; this.timers.push({ id, at: this.t + ms, fn, every: ms }); return id; }
+  clearTimeout(id) { this.timers = this.timers.filter((x) => x.id !== id); }
+  clearInterval(id) { this.clearTimeout(id); }
+  advance(ms) {
+    const end = this.t + ms;
+    for (;;) {
+      this.timers.sort((a, b) => a.at - b.at);
+      const due = this.timers[0];
+      if (!due || due.at > end) break;
+      this.t = due.at;
+      if (due.every) due.at += due.every; else this.timers.shift();
+      due.fn();
+    }
+    this.t = end;
+  }
+}
+
+function harness() {
+  const clock = new FakeClock();
+  const sockets = [];
+  class FakeSocket {
+    constructor(url) { this.url = url; this.sent = []; this.closed = false; sockets.push(this); }
+    send(text) { this.sent.push(JSON.parse(text)); }
+    close() { this.closed = true; }
+    open() { this.onopen?.(); }
+    receive(id, body) { this.onmessage?.({ data: encode(id, body) }); }
+    drop() { this.closed = true; this.onclose?.(); }
+  }
+  const conn = new Connection({ url: "ws://a/ws", uid: 1, token: "t1", WebSocketImpl: FakeSocket, timers: clock, now: () => clock.t, random: () => 0.5 });
+  const events = [];
+  conn.on("state", (s, d) => events.push([s, d]));
+  conn.on("message", (id, body) => events.push([id, body]));
+  conn.on("auth-failed", (code) => events.push(["auth-failed", code]));
+  return { clock, sockets, conn, events, last: () => sockets[sockets.length - 1] };
+}
+
+test("login, heartbeat, drop, back-off, re-login", () => {
+  const h = harness();
+  h.conn.start();
+  h.last().open();
+  assert.deepEqual(h.last().sent[0], { id: 1005, body: { uid: 1, token: "t1" } });
+  h.last().receive(1006, { error: 0, uid: 1 });
+  assert.equal(h.conn.state, "online");
+  h.clock.advance(HEARTBEAT_MS);
+  assert.deepEqual(h.last().sent[1], { id: 1023, body: { fromuid: 1 } });
+  h.last().receive(1024, { error: 0 });
+  h.last().drop();
+  assert.equal(h.conn.state, "waiting");
+  assert.equal(h.sockets.length, 1);
+  h.clock.advance(750); // attempt 0 with random 0.5: 750 ms
+  assert.equal(h.sockets.length, 2);
+  h.last().drop(); // refused
+  const waits = h.events.filter(([s]) => s === "waiting").map(([, d]) => d.delay);
+  assert.deepEqual(waits, [750, 1500]);
+  h.clock.advance(1500);
+  h.last().open();
+  h.last().receive(1006, { error: 0, uid: 1 });
+  assert.equal(h.conn.state, "online");
+  assert.equal(h.conn.attempt, 0);
+});
+
+test("silence beyond the limit drops the link", () => {
+  const h = harness();
+  h.conn.start();
+  h.last().open();
+  h.last().receive(1006, { error: 0 });
+  h.clock.advance(SILENCE_LIMIT_MS + HEARTBEAT_MS);
+  assert.equal(h.sockets[0].closed, true);
+  assert.ok(["waiting", "connecting"].includes(h.conn.state));
+});
+
+test("kicked, logged out and refused tokens stop for good", () => {
+  for (const [id, body, reason] of [[1021, { error: 0, uid: 1 }, "kicked"], [1116, { error: 0 }, "logout"], [1006, { error: 1010 }, "auth"]]) {
+    const h = harness();
+    h.conn.start();
+    h.last().open();
+    if (id !== 1006) h.last().receive(1006, { error: 0 });
+    h.last().receive(id, body);
+    assert.equal(h.conn.state, "stopped");
+    assert.equal(h.conn.stopReason, reason);
+    h.clock.advance(120_000);
+    assert.equal(h.sockets.length, 1, `${reason}: no reconnect`);
+  }
+});
+
+test("1119 moves to the new node with the new token at once", () => {
+  const h = harness();
+  h.conn.start();
+  h.last().open();
+  h.last().receive(1006, { error: 0 });
+  h.last().receive(1119, { error: 0, uid: 1, node: "chat-2", host: "h", port: "8092", token: "t2", ws: "ws://b/ws" });
+  assert.equal(h.sockets.length, 2);
+  assert.equal(h.sockets[0].closed, true);
+  assert.equal(h.last().url, "ws://b/ws");
+  h.last().open();
+  assert.deepEqual(h.last().sent[0], { id: 1005, body: { uid: 1, token: "t2" } });
+});
+
+test("a node that never answers 1006 is given up after the connect timeout", () => {
+  const h = harness();
+  h.conn.start();
+  h.last().open();
+  h.clock.advance(10_000);
+  assert.equal(h.sockets[0].closed, true);
+  assert.equal(h.conn.state, "waiting");
+});
+
+let failed = 0;
+for (const [name, fn] of tests) {
+  try {
+    fn();
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    failed += 1;
+    console.log(`FAIL ${name}\n${error.stack}`);
+  }
+}
+if (failed) process.exit(1);
+console.log("OK");
