@@ -43,6 +43,14 @@ public struct ChatConfiguration: Sendable, Hashable {
     public var friendRequestsPerHour: Int = 60
     /// Searches (1007) one user may make per minute.
     public var searchesPerMinute: Int = 60
+    /// The WebSocket listener (path `/ws`): its port (0: any free one), nil: none. Same host as TCP.
+    public var webSocketPort: Int? = 8089
+    /// The WebSocket URL clients are told; nil: `ws://` (`wss://` with TLS) + the advertised host + the
+    /// bound WebSocket port + `/ws`.
+    public var webSocketURL: String?
+    /// Browser origins allowed to open a WebSocket (`scheme://host[:port]`, lower case); a request without
+    /// an `Origin` header (not a browser) is always allowed.
+    public var webSocketOrigins: WebSocketOriginPolicy = WebSocketOriginPolicy(allowed: [])
     /// TLS on the chat listener: certificate chain and key (PEM); nil: plain TCP.
     public var tlsCertificate: String?
     public var tlsKey: String?

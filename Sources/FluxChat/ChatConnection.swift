@@ -15,6 +15,8 @@ final class ChatConnection: Sendable {
         case opened
         case frame(ChatFrame)
         case bodyTooLarge(id: UInt16, length: Int, limit: Int)
+        /// Input refused with a notice; the connection stays open (WebSocket: bad envelope, binary message).
+        case refused(ErrorNotice)
         case closed
     }
 
@@ -83,6 +85,9 @@ final class ChatConnection: Sendable {
                     error: .payloadTooLarge, msgid: Int(id), reason: "body of \(length) bytes is over the limit of \(limit)"),
                     to: session)
                 session.finish()
+            case .refused(let notice):
+                logger.debug("input refused", metadata: ["session": "\(session.id)", "reason": "\(notice.reason)"])
+                service.send(.notifyError, notice, to: session)
             case .closed:
                 session.finish()
                 await service.disconnected(session)
@@ -140,6 +145,14 @@ final class ChatConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChatKeepAlive {
+            connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         _ = connection.post(.closed)
         context.fireChannelInactive()
@@ -150,6 +163,9 @@ final class ChatConnectionHandler: ChannelInboundHandler {
             // The decoder stops here; the notice goes out and then the writer closes the connection.
             refusedInput = true
             _ = connection.post(.bodyTooLarge(id: id, length: length, limit: limit))
+        } else if let refusal = error as? ChatInputRefusal {
+            connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+            if connection.post(.refused(refusal.notice)) { connection.applyReading() }
         } else if !refusedInput {
             context.close(promise: nil)
         }

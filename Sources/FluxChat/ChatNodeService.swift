@@ -12,6 +12,7 @@ public struct ChatNodeService: Service {
     private let status: any StatusAPI
     private let sessionCount: @Sendable () async -> Int
     private let listening: ReadySignal?
+    private let webSocketListening: ReadySignal?
     private let rpcAddress: @Sendable () async -> String?
     private let instance: String?
     private let logger: Logger
@@ -21,12 +22,14 @@ public struct ChatNodeService: Service {
     private let trigger: RenewalTrigger
 
     /// With `listening`, the node waits for the listener and, when the configured port is 0 and no
-    /// address is advertised explicitly, advertises the port actually bound.
+    /// address is advertised explicitly, advertises the port actually bound; with `webSocketListening`,
+    /// the same for the WebSocket URL (unless `chat.ws_url` names one).
     public init(
         configuration: ChatConfiguration,
         status: any StatusAPI,
         logger: Logger,
         listening: ReadySignal? = nil,
+        webSocketListening: ReadySignal? = nil,
         rpcAddress: @escaping @Sendable () async -> String? = { nil },
         instance: String? = nil,
         sessionCount: @escaping @Sendable () async -> Int = { 0 },
@@ -44,6 +47,7 @@ public struct ChatNodeService: Service {
         self.status = status
         self.logger = logger
         self.listening = listening
+        self.webSocketListening = webSocketListening
         self.rpcAddress = rpcAddress
         self.sessionCount = sessionCount
     }
@@ -53,6 +57,10 @@ public struct ChatNodeService: Service {
         if let listening {
             guard let port = try? await listening.wait() else { return }
             if configuration.advertisePort == 0 { configuration.advertisePort = port }
+        }
+        if configuration.webSocketURL == nil, let webSocketListening {
+            guard let port = try? await webSocketListening.wait() else { return }
+            configuration.webSocketURL = Self.webSocketURL(configuration, port: port)
         }
         let advertised = configuration
         try? await cancelWhenGracefulShutdown {
@@ -72,6 +80,12 @@ public struct ChatNodeService: Service {
         logger.info("chat node deregistered", metadata: ["node": "\(configuration.name)"])
     }
 
+    /// `ws://` (`wss://` with TLS) + the advertised host + the bound port + `/ws`.
+    static func webSocketURL(_ configuration: ChatConfiguration, port: Int) -> String {
+        let host = configuration.advertiseHost.contains(":") ? "[\(configuration.advertiseHost)]" : configuration.advertiseHost
+        return "\(configuration.tlsCertificate == nil ? "ws" : "wss")://\(host):\(port)\(ChatServer.webSocketPath)"
+    }
+
     private func renew(_ configuration: ChatConfiguration) async -> Bool {
         let totals = messageTotals()
         let report = ChatNodeReport(
@@ -86,7 +100,8 @@ public struct ChatNodeService: Service {
             cpu: HostLoad.cpu(),
             memory: HostLoad.memory(),
             messagesIn: totals.received,
-            messagesOut: totals.delivered
+            messagesOut: totals.delivered,
+            ws: configuration.webSocketURL
         )
         do {
             try await status.reportChatNode(report)

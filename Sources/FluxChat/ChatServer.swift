@@ -8,32 +8,38 @@ import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
-/// The chat listener: frames over TCP (SwiftNIO). Each connection's frames are handled in order by a
-/// `ChatConnection`, whose task lives only while there is work, so idle connections cost no task; each
-/// connection's errors are kept to itself.
+/// The chat listeners: frames over TCP, and the same frames as WebSocket messages on `chat.ws_port`
+/// (NIOWebSocket; `ChatServer+WebSocket`). Both framings end in the same `ChatConnection` and
+/// `ChatSession`, so protocol, limits, presence and delivery are one. Each connection's frames are handled
+/// in order by a `ChatConnection`, whose task lives only while there is work, so idle connections cost no
+/// task; each connection's errors are kept to itself.
 public struct ChatServer: Service {
-    private let configuration: ChatConfiguration
-    private let service: ChatService
-    private let logger: Logger
+    let configuration: ChatConfiguration
+    let service: ChatService
+    let logger: Logger
     private let onListening: @Sendable (Int) async -> Void
-    private let limiter: ConnectionLimiter
-    private let tls: NIOSSLContext?
+    private let onWebSocketListening: @Sendable (Int) async -> Void
+    let limiter: ConnectionLimiter
+    let tls: NIOSSLContext?
     private static let sessionIDs = Atomic<UInt64>(0)
 
-    /// `limiter` holds the listener's connection caps; TLS is on when the configuration names a
-    /// certificate (throws if it cannot be loaded).
+    /// `limiter` holds the listeners' connection caps (shared by TCP and WebSocket); TLS is on for both
+    /// when the configuration names a certificate (throws if it cannot be loaded). `onListening` and
+    /// `onWebSocketListening` hear the ports bound.
     public init(
         configuration: ChatConfiguration,
         service: ChatService,
         limiter: ConnectionLimiter,
         logger: Logger,
-        onListening: @escaping @Sendable (Int) async -> Void = { _ in }
+        onListening: @escaping @Sendable (Int) async -> Void = { _ in },
+        onWebSocketListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws {
         self.configuration = configuration
         self.service = service
         self.limiter = limiter
         self.logger = logger
         self.onListening = onListening
+        self.onWebSocketListening = onWebSocketListening
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             self.tls = try TLSFiles.serverContext(certificate: certificate, key: key)
         } else {
@@ -51,32 +57,26 @@ public struct ChatServer: Service {
     }()
 
     public func run() async throws {
-        let maxBody = configuration.maxBodyBytes
-        let limiter = self.limiter
-        let tls = self.tls
-        let logger = self.logger
-        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 4096)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            // Chat frames are small and most connections idle: start reads small (the allocator grows
-            // them for busy connections) so an idle connection does not keep a 2 KiB read buffer.
-            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
-            .childChannelInitializer { [self] channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let pipeline = channel.pipeline.syncOperations
-                    // Few handlers: each costs memory on every idle connection. Frames are written as
-                    // bytes by the session's writer; idle connections are closed by one sweep (below).
-                    try pipeline.addHandler(ConnectionGuardHandler(limiter: limiter, logger: logger) { _ in tls == nil ? Self.refusal : [] })
-                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try pipeline.addHandler(ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: maxBody)))
-                    try pipeline.addHandler(ChatConnectionHandler(connection: makeConnection(channel)))
-                }
-            }
-            .bind(host: configuration.host, port: configuration.port).get()
+        let listener = try await bindTCP()
         let port = listener.localAddress?.port ?? configuration.port
         logger.notice("chat listening", metadata: ["address": "\(configuration.host):\(port)", "tls": "\(tls != nil)"])
+        var listeners = [listener]
+        if configuration.webSocketPort != nil {
+            do {
+                let webSocket = try await bindWebSocket()
+                let webSocketPort = webSocket.localAddress?.port ?? 0
+                logger.notice("chat websocket listening", metadata: [
+                    "address": "\(configuration.host):\(webSocketPort)", "path": "\(Self.webSocketPath)", "tls": "\(tls != nil)",
+                ])
+                listeners.append(webSocket)
+                await onWebSocketListening(webSocketPort)
+            } catch {
+                listener.close(promise: nil)
+                throw error
+            }
+        }
         await onListening(port)
+        let bound = listeners
 
         await withGracefulShutdownHandler {
             await withTaskCancellationHandler {
@@ -86,11 +86,12 @@ public struct ChatServer: Service {
                     group.cancelAll()
                 }
             } onCancel: {
-                listener.close(promise: nil)
+                for listener in bound { listener.close(promise: nil) }
             }
         } onGracefulShutdown: {
-            listener.close(promise: nil)
+            for listener in bound { listener.close(promise: nil) }
         }
+        for listener in bound.dropFirst() { try? await listener.closeFuture.get() }
         // Every session's queued frames go out, then the connections close; wait for that (bounded).
         // Each round also finishes connections accepted just before the listener closed.
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
@@ -102,6 +103,38 @@ public struct ChatServer: Service {
         // Deliveries written by the last drains are recorded before the store closes.
         await service.tracker.flush()
         logger.info("chat listener stopped")
+    }
+
+    /// The TCP listener: the original protocol's binary frames.
+    private func bindTCP() async throws -> any Channel {
+        let maxBody = configuration.maxBodyBytes
+        let limiter = self.limiter
+        let tls = self.tls
+        let logger = self.logger
+        return try await Self.bootstrap()
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    // Few handlers: each costs memory on every idle connection. Frames are written as
+                    // bytes by the session's writer; idle connections are closed by one sweep (below).
+                    try pipeline.addHandler(ConnectionGuardHandler(limiter: limiter, logger: logger) { _ in tls == nil ? Self.refusal : [] })
+                    if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try pipeline.addHandler(ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: maxBody)))
+                    try pipeline.addHandler(ChatConnectionHandler(connection: makeConnection(channel, framing: .tcp)))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port).get()
+    }
+
+    /// Listener options shared by TCP and WebSocket.
+    static func bootstrap() -> ServerBootstrap {
+        ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 4096)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Chat frames are small and most connections idle: start reads small (the allocator grows
+            // them for busy connections) so an idle connection does not keep a 2 KiB read buffer.
+            .childChannelOption(.recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536))
     }
 
     /// Closes connections that sent nothing for `chat.idle_timeout`, and those that did not log in within
@@ -131,10 +164,10 @@ public struct ChatServer: Service {
     }
 
     /// A connection's session and the writer that puts its frames in the socket.
-    private func makeConnection(_ channel: any Channel) -> ChatConnection {
+    func makeConnection(_ channel: any Channel, framing: ChatWireFraming) -> ChatConnection {
         let tracker = service.tracker
         let metrics = service.metrics
-        let writer = SessionWriter(channel: channel, limit: configuration.outboundQueueLimit) { frames in
+        let writer = SessionWriter(channel: channel, limit: configuration.outboundQueueLimit, framing: framing) { frames in
             // In the socket now: only then is a text marked delivered.
             var delivered: [Int64] = []
             for item in frames {

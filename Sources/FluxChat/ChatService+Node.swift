@@ -46,7 +46,7 @@ extension ChatService {
             let notice: ReconnectNotice
             do {
                 let next = try await status.assignChatNode(uid: uid)
-                notice = ReconnectNotice(uid: uid, node: next.node, host: next.host, port: next.port, token: next.token)
+                notice = ReconnectNotice(uid: uid, node: next.node, host: next.host, port: next.port, token: next.token, ws: next.ws)
             } catch {
                 notice = ReconnectNotice(error: .rpcFailed, uid: uid)
             }

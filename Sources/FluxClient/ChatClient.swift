@@ -33,6 +33,42 @@ public final class ChatClient: Sendable {
                     return try NIOAsyncChannel<ChatFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
+        return start(asyncChannel)
+    }
+
+    /// Connects to a chat node's WebSocket (the `ws` URL a gate login answers with), sending `origin` as a
+    /// browser would; frames are the same as over TCP. Throws `WebSocketHandshakeError` if the server
+    /// refuses the upgrade.
+    public static func connect(
+        webSocket url: String, origin: String? = nil, tls: NIOSSLContext? = nil, from local: String? = nil
+    ) async throws -> ChatClient {
+        guard let target = WebSocketTarget(url: url) else { throw WebSocketHandshakeError(status: nil) }
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if let local { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: local, port: 0)) }
+        let upgraded = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: NIOAsyncChannel<ChatFrame, ByteBuffer>.self)
+        let channel = try await bootstrap
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
+                    try WebSocketHandshake.install(on: channel, target: target, origin: origin) { channel in
+                        upgraded.succeed(try NIOAsyncChannel<ChatFrame, ByteBuffer>(wrappingChannelSynchronously: channel))
+                    } failed: { error in
+                        upgraded.fail(error)
+                    }
+                }
+            }
+            .connect(host: target.host, port: target.port).get()
+        do {
+            return start(try await upgraded.futureResult.get())
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+    }
+
+    /// Runs a connected channel: writes what `send` queues, collects what arrives.
+    private static func start(_ asyncChannel: NIOAsyncChannel<ChatFrame, ByteBuffer>) -> ChatClient {
         let (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
         let inbox = FrameInbox()
         let connection = Task<Void, Never> {

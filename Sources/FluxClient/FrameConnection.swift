@@ -33,6 +33,38 @@ public final class FrameConnection: Sendable {
         return FrameConnection(channel: try await bootstrap.connect(host: host, port: port).get())
     }
 
+    /// Connects to a chat WebSocket (same frames as over TCP, one per WebSocket message); returns once the
+    /// upgrade is done.
+    public static func connect(
+        webSocket target: WebSocketTarget, sourceHost: String? = nil, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onFrame: @escaping @Sendable (ChatFrame) -> Void, onClose: @escaping @Sendable () -> Void = {}
+    ) async throws -> FrameConnection {
+        let upgraded = group.any().makePromise(of: Void.self)
+        var bootstrap = ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try WebSocketHandshake.install(on: channel, target: target, origin: nil) { channel in
+                        try channel.pipeline.syncOperations.addHandler(FrameCallbackHandler(onFrame: onFrame, onClose: onClose))
+                        upgraded.succeed()
+                    } failed: { error in
+                        upgraded.fail(error)
+                    }
+                }
+            }
+        if let sourceHost {
+            bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: sourceHost, port: 0))
+        }
+        let channel = try await bootstrap.connect(host: target.host, port: target.port).get()
+        do {
+            try await upgraded.futureResult.get()
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+        return FrameConnection(channel: channel)
+    }
+
     /// Queues a frame without flushing (call `flush`, or use `send`).
     public func write(_ id: MessageID, body: ByteBuffer) {
         var buffer = channel.allocator.buffer(capacity: ChatFrame.headerLength + body.readableBytes)

@@ -7,8 +7,11 @@ public struct ChatAssignment: Codable, Sendable, Hashable {
     public var host: String
     public var port: Int
     public var token: String
+    /// The node's WebSocket URL, when it has one.
+    public var ws: String?
 
-    public init(node: String, host: String, port: Int, token: String) {
+    public init(node: String, host: String, port: Int, token: String, ws: String? = nil) {
+        self.ws = ws
         self.node = node
         self.host = host
         self.port = port

@@ -11,6 +11,8 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
     public var capacity: Int
     /// A draining node is never assigned.
     public var draining: Bool
+    /// The node's WebSocket URL for browsers (`ws://host:port/ws`); nil when it has no WebSocket listener.
+    public var ws: String?
     /// Where other chat nodes reach this one over RPC (`host:port`); nil for an in-process node.
     public var rpcAddress: String?
     /// New at every start of the node, so state written by an earlier run is recognised as stale.
@@ -34,8 +36,9 @@ public struct ChatNodeReport: Codable, Sendable, Hashable {
     public init(
         name: String, host: String, port: Int, sessions: Int, capacity: Int, draining: Bool = false,
         rpcAddress: String? = nil, instance: String? = nil, cpu: Double = 0, memory: Double = 0,
-        messagesIn: Int64? = nil, messagesOut: Int64? = nil
+        messagesIn: Int64? = nil, messagesOut: Int64? = nil, ws: String? = nil
     ) {
+        self.ws = ws
         self.messagesIn = messagesIn
         self.messagesOut = messagesOut
         self.instance = instance

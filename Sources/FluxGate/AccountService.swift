@@ -130,7 +130,7 @@ public struct AccountService: Sendable {
         logger.info("user logged in", metadata: ["uid": "\(user.uid)", "node": "\(assignment.node)"])
         return LoginResponse(
             email: user.email, uid: user.uid, token: assignment.token, host: assignment.host,
-            port: String(assignment.port))
+            port: String(assignment.port), ws: assignment.ws)
     }
 
     private func storeFailure(_ error: StoreError) -> FluxError {

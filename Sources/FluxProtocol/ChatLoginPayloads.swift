@@ -147,8 +147,14 @@ public struct ReconnectNotice: Codable, Sendable, Equatable {
     public var host: String?
     public var port: Int?
     public var token: String?
+    /// The next node's WebSocket URL, when it has one.
+    public var ws: String?
 
-    public init(error: ErrorCode = .success, uid: Int64, node: String? = nil, host: String? = nil, port: Int? = nil, token: String? = nil) {
+    public init(
+        error: ErrorCode = .success, uid: Int64, node: String? = nil, host: String? = nil, port: Int? = nil, token: String? = nil,
+        ws: String? = nil
+    ) {
+        self.ws = ws
         self.error = error
         self.uid = uid
         self.node = node

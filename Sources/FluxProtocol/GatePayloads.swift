@@ -97,7 +97,10 @@ public struct LoginResponse: Codable, Sendable, Equatable {
     public var host: String
     /// A string, as in the original (`"8090"`).
     public var port: String
-    public init(error: ErrorCode = .success, email: String, uid: Int64, token: String, host: String, port: String) {
+    /// Flux: the chat node's WebSocket URL (`ws://host:port/ws`), for browsers; absent when it has none.
+    public var ws: String?
+    public init(error: ErrorCode = .success, email: String, uid: Int64, token: String, host: String, port: String, ws: String? = nil) {
+        self.ws = ws
         self.error = error
         self.email = email
         self.uid = uid

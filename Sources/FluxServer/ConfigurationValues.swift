@@ -1,4 +1,5 @@
 import Configuration
+import FluxChat
 import FluxCrypto
 import FluxKV
 import FluxVerify
@@ -102,6 +103,7 @@ struct ConfigurationValues {
         if let count = try integer("chat.friend_requests_per_hour", in: 1...1_000_000) { config.chat.friendRequestsPerHour = count }
         if let count = try integer("chat.searches_per_minute", in: 1...1_000_000) { config.chat.searchesPerMinute = count }
         (config.chat.tlsCertificate, config.chat.tlsKey) = try tlsFiles("chat")
+        try readWebSocket(&config)
         try readAdvertise(&config)
 
         if let ttl = try duration("status.token_ttl") { config.status.tokenLifetime = ttl }
@@ -164,6 +166,31 @@ struct ConfigurationValues {
             throw ConfigurationError(key: name, "cannot read \(path)")
         }
         return (certificate, key)
+    }
+
+    /// `chat.ws_port` (`off` for none), `chat.ws_url`, `chat.ws_allowed_origins` (default: the gate's own
+    /// page as a browser on the gate's host names it; `*` for any).
+    private func readWebSocket(_ config: inout FluxConfiguration) throws(ConfigurationError) {
+        if let value = text("chat.ws_port"), ["off", "none", "false"].contains(value.lowercased()) {
+            config.chat.webSocketPort = nil
+        } else if let port = try port("chat.ws_port") {
+            config.chat.webSocketPort = port
+        }
+        if let url = text("chat.ws_url") {
+            guard url.hasPrefix("ws://") || url.hasPrefix("wss://"), url.count > 6 else {
+                throw ConfigurationError(key: "chat.ws_url", "'\(url)' is not a ws:// or wss:// URL")
+            }
+            config.chat.webSocketURL = url
+        }
+        if let value = text("chat.ws_allowed_origins") {
+            let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for item in items where item != "*" && !(item.hasPrefix("http://") || item.hasPrefix("https://")) {
+                throw ConfigurationError(key: "chat.ws_allowed_origins", "'\(item)' is not an origin such as https://chat.example.com")
+            }
+            config.chat.webSocketOrigins = WebSocketOriginPolicy(allowed: items.filter { $0 != "*" }, allowsAny: items.contains("*"))
+        } else {
+            config.chat.webSocketOrigins = .gate(host: config.gate.host, port: config.gate.port, tls: config.gate.tlsCertificate != nil)
+        }
     }
 
     private func hostPortList(_ key: String, _ value: String) throws(ConfigurationError) -> [String] {

@@ -113,15 +113,18 @@ public final class FluxServer: Sendable {
                 guard let port = try? await rpc.ready.wait() else { return nil }
                 return "\(configuration.chat.advertiseHost):\(port)"
             }
+            let webSocketReady = ReadySignal()
             services.append(ChatNodeService(
                 configuration: configuration.chat, status: status, logger: chatLogger, listening: ready,
+                webSocketListening: configuration.chat.webSocketPort == nil ? nil : webSocketReady,
                 rpcAddress: rpcAddress, instance: chat.instance, sessionCount: { await chat.sessionCount() },
                 draining: { chat.isDraining }, messageTotals: { chat.messageTotals }, onRecovered: { await chat.recoverAfterFault() },
                 trigger: renewal))
             do {
-                services.append(try ChatServer(configuration: configuration.chat, service: chat, limiter: limiters.chat, logger: chatLogger) { port in
-                    await ready.signal(port: port)
-                })
+                services.append(try ChatServer(
+                    configuration: configuration.chat, service: chat, limiter: limiters.chat, logger: chatLogger,
+                    onListening: { port in await ready.signal(port: port) },
+                    onWebSocketListening: { port in await webSocketReady.signal(port: port) }))
             } catch {
                 throw ConfigurationError(key: "chat.tls_cert", "cannot load the chat TLS certificate or key: \(error)")
             }

@@ -87,7 +87,7 @@ public actor StatusService: StatusAPI {
         let age = node.renewedSecondsAgo ?? 0
         let earlier = assignedSinceRenewal[node.name].flatMap { age >= $0.renewedSecondsAgo - 0.001 ? $0.count : nil } ?? 0
         assignedSinceRenewal[node.name] = (age, earlier + 1)
-        return ChatAssignment(node: node.name, host: node.host, port: node.port, token: token)
+        return ChatAssignment(node: node.name, host: node.host, port: node.port, token: token, ws: node.ws)
     }
 
     /// The assignable node with the lowest `load` (session share, CPU and memory use), ties broken by
