@@ -212,6 +212,7 @@ function startSession(session) {
   if (conn) conn.stop("closed");
   if (store.me && store.me.uid !== session.uid) resetView();
   setScreen("app");
+  if (!store.me) $("me-name").textContent = session.email || "";
   conn = new Connection({ url: session.ws, uid: session.uid, token: session.token });
   conn.on("state", renderConnection);
   conn.on("message", handle);
@@ -233,6 +234,7 @@ function resetView() {
   $("message-list").replaceChildren();
   $("search-result").hidden = true;
   $("search-input").value = "";
+  $("me-name").textContent = "";
   render();
 }
 
@@ -650,8 +652,9 @@ function queueRender() {
 function renderMe() {
   const me = store.me;
   document.body.dataset.uid = me ? String(me.uid) : "";
-  $("me-name").textContent = me ? me.nick || me.name : "";
-  if (me) paintAvatar($("me-avatar"), me);
+  if (!me) return;
+  $("me-name").textContent = me.nick || me.name;
+  paintAvatar($("me-avatar"), me);
 }
 
 /// Brings `list`'s children in line with `items`, reusing the element of each key (so a row is never
