@@ -82,6 +82,7 @@ class Browser:
             return WebDriverWait(self.driver, timeout, poll_frequency=0.1,
                                  ignored_exceptions=(StaleElementReferenceException,)).until(lambda _: condition())
         except TimeoutException:
+            what = what() if callable(what) else what
             raise AssertionError("[%s] waited %d s for: %s" % (self.name, timeout, what)) from None
 
     def js(self, script, *args):
@@ -361,12 +362,22 @@ def story(args):
         assert got["text_array"][0]["content"] == "Hello TCP, from the browser ✓", got
 
         print("8. A reloads: the session resumes without the password; history pages on scroll-up")
-        a.driver.refresh()
-        a.wait(lambda: a.js("return document.body.dataset.screen") == "app", "the app screen after reload")
-        assert not a.visible("#login-form"), "a reload must not ask for the password"
-        a.wait_online()
+        # A login within half a second of a text's delivery may get it again in the backlog
+        # (protocol.md, delivery guarantees); the client must not count it unread, and the paging
+        # check below wants a login without backlog, so reload until the backlog is empty.
+        for attempt in range(10):
+            a.driver.refresh()
+            a.wait(lambda: a.js("return document.body.dataset.screen") == "app", "the app screen after reload")
+            assert not a.visible("#login-form"), "a reload must not ask for the password"
+            a.wait_online()
+            backlog = a.wait(lambda: a.js("return document.querySelector('#conn-status').dataset.backlog"), "the end of the backlog (1103)")
+            assert a.unread(c_uid) == "", "texts already read came again after the reload but must not be unread: badge %r" % a.unread(c_uid)
+            if backlog == "0":
+                break
+            print("   the backlog repeated %s texts just delivered (allowed); reloading again" % backlog)
         a.open_conversation(c_uid)
-        a.wait(lambda: len(a.messages()) == 30 and a.visible("#older-btn"), "the newest page of 30 and the older button")
+        a.wait(lambda: len(a.messages()) == 30 and a.visible("#older-btn"), lambda: "the newest page of 30 and the older button; got %d messages, button shown: %s"
+               % (len(a.messages()), a.visible("#older-btn")))
         a.wait(lambda: a.js("const m = document.querySelector('#messages'); m.scrollTop = 0;"
                             "return document.querySelectorAll('#message-list li').length;") == 41
                and a.visible("#history-start"), "all 41 messages after scrolling up")

@@ -35,6 +35,11 @@ function loadSession() {
   return null;
 }
 
+function saveReadMarks() {
+  const session = loadSession();
+  if (session && store.me && session.uid === store.me.uid) saveSession({ ...session, read: store.readMarks() });
+}
+
 function saveSession(session) {
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
 }
@@ -216,7 +221,7 @@ function startSession(session) {
   conn = new Connection({ url: session.ws, uid: session.uid, token: session.token });
   conn.on("state", renderConnection);
   conn.on("message", handle);
-  conn.on("moved", ({ url, token }) => saveSession({ ...session, ws: url, token }));
+  conn.on("moved", ({ url, token }) => saveSession({ ...(loadSession() || session), ws: url, token }));
   conn.on("auth-failed", (code) => {
     clearSession();
     resetView();
@@ -308,7 +313,7 @@ function handle(id, body) {
       historyPage(body);
       break;
     case 1103:
-      store.backlogDone = true;
+      $("conn-status").dataset.backlog = String(body.count);
       flushReceipts();
       break;
     case 1106:
@@ -351,6 +356,8 @@ function loggedIn(body) {
   historyWaiting = [];
   acceptWaiting = [];
   store.login(body);
+  const session = loadSession();
+  if (session && session.uid === body.uid) store.seedReadMarks(session.read);
   hideBanner();
   // texts written while offline (or not acknowledged before the drop) go again: same msgid, so the
   // node stores each at most once
@@ -442,6 +449,7 @@ function flushReceipts() {
     for (const receipt of store.receiptsDue(peer, isReading(peer))) send(1105, receipt);
   }
   receiptPeers.clear();
+  saveReadMarks();
 }
 
 // --- history
@@ -591,6 +599,7 @@ let countdown = null;
 function renderConnection(state, detail = {}) {
   const element = $("conn-status");
   element.dataset.state = state;
+  if (state !== "online") delete element.dataset.backlog;
   clearInterval(countdown);
   countdown = null;
   if (state === "connecting") element.textContent = detail.attempt ? "Reconnecting…" : "Connecting…";

@@ -36,7 +36,6 @@ export class Store {
     this.friends = new Map();
     this.requests = new Map();
     this.conversations = new Map();
-    this.backlogDone = false;
   }
 
   subscribe(listener) {
@@ -55,7 +54,6 @@ export class Store {
   login(body) {
     if (!this.me || this.me.uid !== body.uid) this.reset();
     this.me = pick(body, PROFILE_FIELDS);
-    this.backlogDone = false;
     this.friends = new Map();
     for (const friend of body.friend_list || []) {
       this.friends.set(friend.uid, { ...friend, online: Boolean(friend.online) });
@@ -203,9 +201,11 @@ export class Store {
     const conv = this.conversation(peer);
     let added = 0;
     for (const item of body.text_array || []) {
-      if (this.merge(conv, { ...item, fromuid: peer, touid: body.touid, state: "stored" })) added += 1;
+      const entry = this.merge(conv, { ...item, fromuid: peer, touid: body.touid, state: "stored" });
+      if (entry) added += 1;
+      // a text I already said I read (the backlog can repeat the last half second) is not unread
+      if (entry && !viewing && !(entry.seq <= conv.toldRead)) conv.unread += 1;
     }
-    if (added && !viewing) conv.unread += added;
     if (added) {
       this.notify("messages", peer);
       this.notify("unread", peer);
@@ -279,6 +279,21 @@ export class Store {
       return [{ peer, seq: newest, kind: "delivered" }];
     }
     return [];
+  }
+
+  /// Read marks I sent ({peer: seq}), kept across a reload of the page.
+  readMarks() {
+    const marks = {};
+    for (const conv of this.conversations.values()) if (conv.toldRead) marks[conv.peer] = conv.toldRead;
+    return marks;
+  }
+
+  seedReadMarks(marks) {
+    for (const [peer, seq] of Object.entries(marks || {})) {
+      const conv = this.conversation(Number(peer));
+      conv.toldRead = Math.max(conv.toldRead, seq);
+      conv.toldDelivered = Math.max(conv.toldDelivered, seq);
+    }
   }
 
   /// Conversations ordered for the list: friends with the newest activity first, then by name.
