@@ -164,6 +164,8 @@ let package = Package(
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            // The web client, compiled into the binary (WebAsset.swift lists the files).
+            resources: [.embedInCode("Web")],
             swiftSettings: swiftSettings
         ),
         .target(

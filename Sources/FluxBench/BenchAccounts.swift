@@ -1,3 +1,4 @@
+import FluxClient
 import FluxCrypto
 import FluxServer
 import FluxStore
@@ -12,6 +13,15 @@ struct BenchLogin: Sendable {
     let token: String
     let host: String
     let port: Int
+    /// The node's WebSocket URL, from the login's `ws`.
+    var ws: String? = nil
+
+    /// Where the chat connection goes: the TCP port, or the WebSocket of `ws`.
+    func webSocketTarget(_ transport: BenchTransport) throws -> WebSocketTarget? {
+        guard transport == .webSocket else { return nil }
+        guard let ws, let target = WebSocketTarget(url: ws) else { throw BenchError("the login of \(uid) named no WebSocket URL (is chat.ws_port off?)") }
+        return target
+    }
 }
 
 /// Creates the bench's users straight in the store (as `flux admin users create` does, without e-mail
@@ -83,6 +93,6 @@ struct BenchAccounts: Sendable {
             let uid = json["uid"] as? Int, let token = json["token"] as? String, let host = json["host"] as? String,
             let port = (json["port"] as? String).flatMap(Int.init)
         else { throw BenchError("login of \(email) failed: \(String(decoding: data, as: UTF8.self))") }
-        return BenchLogin(uid: Int64(uid), token: token, host: host, port: port)
+        return BenchLogin(uid: Int64(uid), token: token, host: host, port: port, ws: json["ws"] as? String)
     }
 }

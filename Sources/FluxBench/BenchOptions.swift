@@ -18,6 +18,9 @@ public struct BenchOptions: Sendable {
     /// Redis for cluster-relay (`redis://host:port/db`); nil starts a `redis-server` from PATH.
     public var redisURL: String?
 
+    /// How the load connects to chat nodes (relay, cluster-relay, idle).
+    public var transport = BenchTransport.tcp
+
     /// SQLite `synchronous` of the Flux under test: `full` (every commit on disk) or `normal`.
     public var sqliteSynchronous = "full"
 

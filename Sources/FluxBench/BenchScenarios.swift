@@ -44,7 +44,7 @@ public enum Bench {
         [
             "sqlite synchronous": options.sqliteSynchronous,
             "pairs": "\(options.pairs)", "window": "\(options.window)", "duration": "\(options.duration)s",
-            "rate": options.rate.map { "\(Int($0))/s" } ?? "unlimited",
+            "rate": options.rate.map { "\(Int($0))/s" } ?? "unlimited", "transport": options.transport.rawValue,
         ]
     }
 
@@ -73,7 +73,7 @@ public enum Bench {
             pair.receiver.close()
         }
         await server.stop()
-        var result = BenchResult(scenario: "baseline", parameters: relayParameters(options))
+        var result = BenchResult(scenario: "baseline", parameters: relayParameters(options).filter { $0.key != "transport" })
         result.add("delivered", figures.deliveredPerSecond, "msg/s")
         result.addLatencies("send→notify", figures.latency)
         result.add("lost", Double(figures.acknowledged - min(figures.delivered, figures.acknowledged)), "")
@@ -137,8 +137,14 @@ public enum Bench {
             // Across nodes: senders on the first chat node, receivers on the second.
             let senderPort = crossNodes ? flux.nodes[0].chatPort : a.port
             let receiverPort = crossNodes ? flux.nodes[1].chatPort : b.port
-            let sender = try await BenchSession.open(uid: a.uid, token: a.token, host: a.host, port: senderPort)
-            let receiver = try await BenchSession.open(uid: b.uid, token: b.token, host: b.host, port: receiverPort)
+            var senderSocket = try a.webSocketTarget(options.transport)
+            var receiverSocket = try b.webSocketTarget(options.transport)
+            if crossNodes, senderSocket != nil {
+                senderSocket?.port = flux.nodes[0].webSocketPort
+                receiverSocket?.port = flux.nodes[1].webSocketPort
+            }
+            let sender = try await BenchSession.open(uid: a.uid, token: a.token, host: a.host, port: senderPort, webSocket: senderSocket)
+            let receiver = try await BenchSession.open(uid: b.uid, token: b.token, host: b.host, port: receiverPort, webSocket: receiverSocket)
             pairs.append(RelayPair(sender: sender, receiver: receiver, window: options.window, ratePerSecond: perPair(options), counters: counters))
         }
         let storedBefore = try await accounts.storedMessageCount()
@@ -199,7 +205,8 @@ public enum Bench {
                             // ~28,000 ephemeral ports one address pair has.
                             let source = "127.0.0.\(2 + index / 20_000)"
                             mine.append(try await BenchSession.open(
-                                uid: login.uid, token: login.token, host: login.host, port: login.port, sourceHost: source))
+                                uid: login.uid, token: login.token, host: login.host, port: login.port, sourceHost: source,
+                                webSocket: try login.webSocketTarget(options.transport)))
                         }
                         return mine
                     }
@@ -218,6 +225,7 @@ public enum Bench {
             let after = flux.serverPID.flatMap(ProcessMemory.residentBytes) ?? 0
             var result = BenchResult(scenario: "idle", parameters: [
                 "connections": "\(sessions.count)", "requested": "\(options.connections)", "duration": "\(options.duration)s",
+                "transport": options.transport.rawValue,
                 "fd limit": "\(fileLimit)",
             ])
             if flux.serverPID != nil {

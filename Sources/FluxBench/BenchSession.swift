@@ -20,10 +20,18 @@ final class BenchSession: @unchecked Sendable {
     var eventLoop: any EventLoop { connection.channel.eventLoop }
 
     /// Connects to `host:port` and logs in with `1005 {uid, token}`; returns after 1103 (end of backlog).
-    static func open(uid: Int64, token: String, host: String, port: Int, sourceHost: String? = nil) async throws -> BenchSession {
+    /// With `webSocket`, over that WebSocket instead of TCP.
+    static func open(
+        uid: Int64, token: String, host: String, port: Int, sourceHost: String? = nil, webSocket: WebSocketTarget? = nil
+    ) async throws -> BenchSession {
         let session = BenchSession(uid: uid)
-        session.connection = try await FrameConnection.connect(
-            host: host, port: port, sourceHost: sourceHost, onFrame: { frame in session.received(frame) })
+        if let webSocket {
+            session.connection = try await FrameConnection.connect(
+                webSocket: webSocket, sourceHost: sourceHost, onFrame: { frame in session.received(frame) })
+        } else {
+            session.connection = try await FrameConnection.connect(
+                host: host, port: port, sourceHost: sourceHost, onFrame: { frame in session.received(frame) })
+        }
         let loop = session.eventLoop
         let promise = loop.makePromise(of: Void.self)
         try await loop.submit {

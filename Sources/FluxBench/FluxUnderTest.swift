@@ -13,6 +13,8 @@ final class FluxUnderTest: @unchecked Sendable {
         let name: String
         let process: Process
         let chatPort: Int
+        /// The node's WebSocket port (0 when not known: a running Flux measured with `--target`).
+        var webSocketPort: Int = 0
     }
 
     let gateHost: String
@@ -103,11 +105,12 @@ final class FluxUnderTest: @unchecked Sendable {
         let folder = try temporaryFolder()
         let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let chatPort = try freeLoopbackPort()
+        let webSocketPort = try freeLoopbackPort()
         let process = try flux.spawn(["--role", "all"], [
-            "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_STATUS_RPC_PORT": "\(try freeLoopbackPort())",
+            "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_CHAT_WS_PORT": "\(webSocketPort)", "FLUX_STATUS_RPC_PORT": "\(try freeLoopbackPort())",
             "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)", "FLUX_DB_SQLITE_SYNCHRONOUS": sqliteSynchronous,
         ], log: "flux")
-        flux.nodes = [Node(name: "chat-1", process: process, chatPort: chatPort)]
+        flux.nodes = [Node(name: "chat-1", process: process, chatPort: chatPort, webSocketPort: webSocketPort)]
         try await flux.waitUntilUpOnFreePorts()
         return flux
     }
@@ -133,11 +136,12 @@ final class FluxUnderTest: @unchecked Sendable {
         }
         for name in ["chat-1", "chat-2"] {
             let chatPort = try freeLoopbackPort()
+            let webSocketPort = try freeLoopbackPort()
             let process = try flux.spawn(["--role", "chat"], common.merging([
-                "FLUX_CHAT_NAME": name, "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_CHAT_RPC_PORT": "\(try freeLoopbackPort())",
+                "FLUX_CHAT_NAME": name, "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_CHAT_WS_PORT": "\(webSocketPort)", "FLUX_CHAT_RPC_PORT": "\(try freeLoopbackPort())",
                 "FLUX_CHAT_RENEW_INTERVAL": "0.5",
             ]) { $1 }, log: name)
-            flux.nodes.append(Node(name: name, process: process, chatPort: chatPort))
+            flux.nodes.append(Node(name: name, process: process, chatPort: chatPort, webSocketPort: webSocketPort))
         }
         try await flux.waitUntilUpOnFreePorts()
         // Both nodes must be registered with status before logins are spread.

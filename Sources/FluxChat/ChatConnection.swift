@@ -127,14 +127,26 @@ final class ChatConnectionHandler: ChannelInboundHandler {
     private let connection: ChatConnection
     /// After an oversized frame the decoder refuses all further input; the notice still has to go out.
     private var refusedInput = false
+    private var opened = false
 
     init(connection: ChatConnection) {
         self.connection = connection
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        // After a WebSocket upgrade the handler joins a channel that is already active.
+        if context.channel.isActive { open() }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
-        _ = connection.post(.opened)
+        open()
         context.fireChannelActive()
+    }
+
+    private func open() {
+        guard !opened else { return }
+        opened = true
+        _ = connection.post(.opened)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -26,6 +26,7 @@ public struct GateServer: Service {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: NotFoundMiddleware())
         GateRoutes(accounts: accounts, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        WebClientRoutes().register(on: router)
         let server = try Self.serverBuilder(configuration, limiter: limiter)
         self.application = Application(
             router: router,

@@ -24,6 +24,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Logged-in connections (idle).") var connections = 10_000
     @Option(help: "Concurrent login loops (login).") var loginConcurrency = 8
     @Option(help: "scrypt cost 2^N of the users' passwords (login).") var scryptLogN = 15
+    @Option(help: "How the load connects to chat nodes: tcp or ws (WebSocket; relay, cluster-relay, idle).") var transport = "tcp"
     @Option(help: "Redis for cluster-relay (default: start redis-server from PATH).") var redis: String?
     @Option(help: "Measure a running Flux: host:port of its gate (with --db; relay, idle and login).") var target: String?
     @Option(help: "With --target: the store URL the target uses (bench users are created there).") var db: String?
@@ -33,6 +34,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of tables.") var json = false
 
     func validate() throws {
+        guard BenchTransport(rawValue: transport) != nil else { throw ValidationError("--transport is tcp or ws") }
         guard Bench.scenarios.contains(scenario) || scenario == "all" else {
             throw ValidationError("unknown scenario '\(scenario)': one of \((Bench.scenarios + ["all"]).joined(separator: ", "))")
         }
@@ -57,6 +59,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.loginConcurrency = loginConcurrency
         options.loginScryptLogN = scryptLogN
         options.redisURL = redis
+        options.transport = BenchTransport(rawValue: transport) ?? .tcp
         options.sqliteSynchronous = sqliteSynchronous
         if let target, let db { options.target = BenchOptions.Target(gate: target, databaseURL: db, pid: pid) }
         let results: [BenchResult]

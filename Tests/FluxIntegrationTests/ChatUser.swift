@@ -15,14 +15,17 @@ struct ChatUser: Sendable {
 
     /// Registers `name`, logs in over HTTP, connects to the chat node it was given and logs in there
     /// (waiting for the end of the offline backlog).
-    static func signUp(_ flux: TestFlux, _ name: String) async throws -> ChatUser {
+    /// With `webSocket`, the chat connection is the node's WebSocket (the login's `ws` URL), as a browser's.
+    static func signUp(_ flux: TestFlux, _ name: String, webSocket: Bool = false) async throws -> ChatUser {
         let email = "\(name)@example.com"
         try await register(flux, email: email, name: name, password: "pw-\(name)")
-        return try await logIn(flux, name: name, email: email, password: "pw-\(name)")
+        return try await logIn(flux, name: name, email: email, password: "pw-\(name)", webSocket: webSocket)
     }
 
-    /// HTTP login and chat login of an existing user on a new connection.
-    static func logIn(_ flux: TestFlux, name: String, email: String, password: String, waitForBacklog: Bool = true) async throws -> ChatUser {
+    /// HTTP login and chat login of an existing user on a new connection (TCP, or the WebSocket).
+    static func logIn(
+        _ flux: TestFlux, name: String, email: String, password: String, waitForBacklog: Bool = true, webSocket: Bool = false
+    ) async throws -> ChatUser {
         let reply = try await flux.gate.post("user_login", ["email": email, "passwd": password])
         #expect(reply.error == 0, "HTTP login of \(name): \(reply.text)")
         let uid = Int64(try #require(reply["uid"] as? Int))
@@ -30,7 +33,13 @@ struct ChatUser: Sendable {
         let host = try #require(reply["host"] as? String)
         let portText = try #require(reply["port"] as? String)
         let port = try #require(Int(portText))
-        let client = try await ChatClient.connect(host: host, port: port)
+        let client: ChatClient
+        if webSocket {
+            let url = try #require(reply["ws"] as? String, "the login names the node's WebSocket: \(reply.text)")
+            client = try await ChatClient.connect(webSocket: url)
+        } else {
+            client = try await ChatClient.connect(host: host, port: port)
+        }
         let login = try await client.request(.chatLogin, ChatLoginRequest(uid: uid, token: token), as: ChatLoginResponse.self)
         #expect(login.error == .success && login.uid == uid && login.name == name)
         if waitForBacklog {
@@ -40,8 +49,8 @@ struct ChatUser: Sendable {
     }
 
     /// A new connection that logs in again as this user.
-    func reconnect(_ flux: TestFlux, waitForBacklog: Bool = true) async throws -> ChatUser {
-        try await ChatUser.logIn(flux, name: name, email: email, password: password, waitForBacklog: waitForBacklog)
+    func reconnect(_ flux: TestFlux, waitForBacklog: Bool = true, webSocket: Bool = false) async throws -> ChatUser {
+        try await ChatUser.logIn(flux, name: name, email: email, password: password, waitForBacklog: waitForBacklog, webSocket: webSocket)
     }
 
     /// Sends one text to `peer` and returns the 1018 (an error reply carries only `error`).

@@ -89,6 +89,7 @@ final class FluxProcess: Sendable {
             "FLUX_SECURITY_SCRYPT_LOG_N": "10",
             "FLUX_CHAT_HOST": "127.0.0.1",
             "FLUX_CHAT_PORT": "0",
+            "FLUX_CHAT_WS_PORT": "0",
             "FLUX_STATUS_RPC_PORT": "0",
             "FLUX_METRICS_PORT": "0",
         ]

@@ -26,6 +26,7 @@ struct TestFlux: Sendable {
             "FLUX_GATE_PORT": "0",
             "FLUX_CHAT_HOST": "127.0.0.1",
             "FLUX_CHAT_PORT": "0",
+            "FLUX_CHAT_WS_PORT": "0",
             "FLUX_STATUS_RPC_PORT": "0",
             "FLUX_METRICS_PORT": "0",
             // Cheap hashes: these tests check behaviour, not hash strength.

@@ -17,7 +17,7 @@ trap 'kill 0' EXIT
 env "${common[@]}" FLUX_DATA_DIR="$data" FLUX_STATUS_RPC_PORT=8070 FLUX_VERIFY_RPC_PORT=8071 "$flux" --role gate,status,verify &
 # Wait for the front (its gate port; a bare connection to an RPC port is logged as a failed handshake).
 for _ in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/8080) 2>/dev/null && break; sleep 0.1; done
-env "${common[@]}" FLUX_CHAT_NAME=chat-1 FLUX_CHAT_PORT=8090 FLUX_CHAT_RPC_PORT=8091 FLUX_METRICS_PORT=9465 "$flux" --role chat &
-env "${common[@]}" FLUX_CHAT_NAME=chat-2 FLUX_CHAT_PORT=8092 FLUX_CHAT_RPC_PORT=8093 FLUX_METRICS_PORT=9466 "$flux" --role chat &
+env "${common[@]}" FLUX_CHAT_NAME=chat-1 FLUX_CHAT_PORT=8090 FLUX_CHAT_WS_PORT=8089 FLUX_CHAT_RPC_PORT=8091 FLUX_METRICS_PORT=9465 "$flux" --role chat &
+env "${common[@]}" FLUX_CHAT_NAME=chat-2 FLUX_CHAT_PORT=8092 FLUX_CHAT_WS_PORT=8094 FLUX_CHAT_RPC_PORT=8093 FLUX_METRICS_PORT=9466 "$flux" --role chat &
 echo "flux admin: FLUX_RPC_SECRET_FILE=$data/rpc.secret $flux admin nodes"
 wait
