@@ -115,6 +115,19 @@ class Browser:
         self.driver.save_screenshot(path)
         return path
 
+    def drop_sockets(self):
+        """Closes the page's open WebSockets through DevTools (the client has no test hook): as if the
+        network dropped the connection."""
+        proto = self.driver.execute_cdp_cmd("Runtime.evaluate", {"expression": "WebSocket.prototype"})["result"]["objectId"]
+        found = self.driver.execute_cdp_cmd("Runtime.queryObjects", {"prototypeObjectId": proto})["objects"]["objectId"]
+        closed = self.driver.execute_cdp_cmd("Runtime.callFunctionOn", {
+            "objectId": found, "returnByValue": True,
+            "functionDeclaration": "function () { let n = 0; for (const ws of this) if (ws.readyState === 1) { ws.close(); n++; } return n; }"})
+        return closed["result"]["value"]
+
+    def conn_state(self):
+        return self.js("return document.querySelector('#conn-status').dataset.state")
+
     # --- the client's screens ---
 
     def uid(self):
@@ -260,6 +273,7 @@ def story(args):
     a.wait(lambda: "Request sent" in (a.text("#search-status") or ""), "'Request sent' (1010)")
     request = '#request-list li[data-uid="%d"]' % a_uid
     b.wait(lambda: b.exists(request), "A's friend request (1011) at B")
+    b.screenshot("friend-request.png")
     b.click(request + " [data-test=accept]")
     b.wait(lambda: b.exists(b.friend(a_uid)) and not b.exists(request), "A among B's friends (1014), request gone")
     a.wait(lambda: a.exists(a.friend(b_uid)), "B among A's friends (1015)")
@@ -383,19 +397,39 @@ def story(args):
                and a.visible("#history-start"), "all 41 messages after scrolling up")
         check_history(a.messages(), 41, "A's history with C")
         assert a.messages()[0]["text"] == "TCP line 1", a.messages()[0]
+
+        print("9. the connection drops: A reconnects with back-off, re-logs in with the stored token")
+        seen = []
+        assert a.drop_sockets() == 1, "expected one open WebSocket in A's page"
+        a.wait(lambda: seen.append(a.conn_state()) or seen[-1] != "online", "A to notice the drop")
+        a.wait(lambda: seen.append(a.conn_state()) or seen[-1] == "online", lambda: "A to reconnect; states seen: %s" % sorted(set(seen)))
+        assert "waiting" in seen or "connecting" in seen, "states seen during the drop: %s" % sorted(set(seen))
+        c.send(1017, {"fromuid": c_uid, "touid": a_uid, "text_array": [{"msgid": "after-drop-" + tag, "content": "Still there?"}]})
+        assert c.expect(1018)["error"] == 0
+        a.wait_text("Still there?")
+        check_history(a.messages(), 42, "A's conversation with C after the reconnect")
     finally:
         c.close()
 
-    print("9. A logs in elsewhere: the first browser is replaced (1021) and stops; log out")
+    print("10. A logs in elsewhere: the first browser is replaced (1021) and stops; log out")
     a2 = Browser("A2", args.gate, args.screenshots, 1280, 800)
     a2.login(a_email, a_pw)
-    a.wait(lambda: a.js("return document.querySelector('#conn-status').dataset.state") == "stopped"
-           and a.visible("#banner"), "A's first browser to say it was replaced")
+    a.wait(lambda: a.conn_state() == "stopped" and a.visible("#banner"), "A's first browser to say it was replaced")
+    assert "another window" in a.text("#banner-text"), a.text("#banner-text")
+    a.screenshot("replaced.png")
+    stored = a2.js("return sessionStorage.getItem('flux.session')")
     a2.click("#logout-btn")
     a2.wait(lambda: a2.visible("#login-form") and "logged out" in (a2.text("#login-info") or ""), "the login form after logout")
     assert a2.js("return sessionStorage.length") == 0, "logout must clear the stored session"
     a2.driver.refresh()
     a2.wait(lambda: a2.visible("#login-form"), "the login form after reloading a logged-out page")
+
+    print("11. a stored token that no longer works (logged out) leads back to the login form")
+    a2.js("sessionStorage.setItem('flux.session', arguments[0])", stored)
+    a2.driver.refresh()
+    a2.wait(lambda: a2.visible("#login-form") and a2.visible("#login-error"), "the login form with an error after 1010/1011")
+    assert "log in again" in a2.text("#login-error"), a2.text("#login-error")
+    assert a2.js("return sessionStorage.getItem('flux.session')") is None, "the dead session must be forgotten"
 
     for browser in list(OPEN_BROWSERS):
         problems = [e["message"] for e in browser.console()

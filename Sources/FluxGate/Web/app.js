@@ -225,7 +225,7 @@ function startSession(session) {
   conn.on("auth-failed", (code) => {
     clearSession();
     resetView();
-    showAuth({ error: api.errorText(code) });
+    showAuth({ error: `Your session has ended (error ${code}). Please log in again.` });
     $("login-email").value = session.email || "";
   });
   conn.start();
@@ -233,12 +233,10 @@ function startSession(session) {
 
 function resetView() {
   active = null;
-  found = null;
   store.reset();
   document.body.classList.remove("conv-open");
   $("message-list").replaceChildren();
-  $("search-result").hidden = true;
-  $("search-input").value = "";
+  clearSearch();
   $("me-name").textContent = "";
   render();
 }
@@ -283,7 +281,7 @@ function handle(id, body) {
     case 1014: {
       const uid = acceptWaiting.shift();
       if (body.error === 0) {
-        store.addFriend({ uid: body.uid, name: body.name, nick: body.nick, icon: body.icon, sex: body.sex, back: backNames.get(body.uid) || "" });
+        befriended({ uid: body.uid, name: body.name, nick: body.nick, icon: body.icon, sex: body.sex, back: backNames.get(body.uid) || "" });
       } else {
         if (body.error === 1019 && uid != null) store.removeRequest(uid);
         showBanner(api.errorText(body.error), 6000);
@@ -293,7 +291,7 @@ function handle(id, body) {
     }
     case 1015:
       // the applicant learns that `fromuid` accepted; they are online, having just accepted
-      store.addFriend({ uid: body.fromuid, name: body.name, nick: body.nick, icon: body.icon, sex: body.sex, back: backNames.get(body.fromuid) || "", online: true });
+      befriended({ uid: body.fromuid, name: body.name, nick: body.nick, icon: body.icon, sex: body.sex, back: backNames.get(body.fromuid) || "", online: true });
       break;
     case 1018:
       textsStored(body);
@@ -536,6 +534,18 @@ function submitSearch(event) {
   $("search-avatar").textContent = "";
   if (!send(1007, { uid: query })) show($("search-status"), "Not connected. Try again in a moment.");
   else show($("search-status"), "Searching…");
+}
+
+function clearSearch() {
+  found = null;
+  $("search-result").hidden = true;
+  $("search-input").value = "";
+}
+
+/// A new friend: the search card that found them has done its job.
+function befriended(friend) {
+  store.addFriend(friend);
+  if (found && found.uid === friend.uid) clearSearch();
 }
 
 function searchAnswer(body) {
