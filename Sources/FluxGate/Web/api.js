@@ -3,7 +3,7 @@
 
 const MESSAGES = {
   [-1]: "The server cannot be reached. Check your connection and try again.",
-  1001: "Please check the fields: an e-mail with @, a user name that is not only digits, a password.",
+  1001: "Please check the fields: an e-mail with @, a name not only of digits, a password.",
   1002: "The service is not available right now. Please try again in a moment.",
   1003: "No valid code for this e-mail: ask for a new one.",
   1004: "That code is wrong.",
@@ -58,10 +58,5 @@ export const register = ({ email, user, passwd, confirm, varifycode }) =>
 
 export const login = (email, passwd) => post("user_login", { email, passwd });
 
-/// The chat node's WebSocket URL from a login answer: `ws` when the gate gives it, otherwise the
-/// advertised host with this page's scheme (a best guess for gates that predate `ws`).
-export function socketURL(answer, location = globalThis.location) {
-  if (typeof answer.ws === "string" && answer.ws) return answer.ws;
-  const scheme = location && location.protocol === "https:" ? "wss" : "ws";
-  return `${scheme}://${answer.host}:${answer.port}/ws`;
-}
+/// The chat node's WebSocket URL from a login answer (`ws`; older gates lack it: guess from the host).
+export const socketURL = (answer) => answer.ws || `${location.protocol === "https:" ? "wss" : "ws"}://${answer.host}:8089/ws`;

@@ -131,17 +131,8 @@ async function requestCode() {
   if (answer.error === 0) {
     show($("reg-error"), "");
     show($("reg-info"), `We sent a 6-digit code to ${email}. It is valid for 10 minutes.`);
-    let left = 30;
-    button.textContent = `Resend in ${left} s`;
-    const timer = setInterval(() => {
-      left -= 1;
-      if (left > 0) {
-        button.textContent = `Resend in ${left} s`;
-      } else {
-        clearInterval(timer);
-        busy(button, false);
-      }
-    }, 1000);
+    button.textContent = "Sent";
+    setTimeout(() => busy(button, false), 30_000); // the gate refuses resends for a while anyway
     $("reg-code").focus();
   } else {
     busy(button, false);
@@ -357,8 +348,7 @@ function loggedIn(body) {
   const session = loadSession();
   if (session && session.uid === body.uid) store.seedReadMarks(session.read);
   hideBanner();
-  // texts written while offline (or not acknowledged before the drop) go again: same msgid, so the
-  // node stores each at most once
+  // unacknowledged texts go again; the same msgid is stored once
   for (const { peer, texts } of store.unsent()) transmit(peer, texts);
   for (const conv of store.conversations.values()) {
     conv.loadingOlder = false;
@@ -610,11 +600,12 @@ function renderConnection(state, detail = {}) {
   const element = $("conn-status");
   element.dataset.state = state;
   if (state !== "online") delete element.dataset.backlog;
+  $("composer-input").disabled = $("composer-send").disabled = state === "stopped";
   clearInterval(countdown);
   countdown = null;
   if (state === "connecting") element.textContent = detail.attempt ? "Reconnecting…" : "Connecting…";
   else if (state === "online") element.textContent = "Online";
-  else if (state === "stopped") element.textContent = detail.reason === "kicked" ? "Disconnected: logged in elsewhere" : "Offline";
+  else if (state === "stopped") element.textContent = detail.reason === "kicked" ? "Replaced elsewhere" : "Offline";
   else if (state === "waiting") {
     const tick = () => {
       const seconds = Math.max(1, Math.ceil((detail.until - Date.now()) / 1000));
@@ -676,8 +667,7 @@ function renderMe() {
   paintAvatar($("me-avatar"), me);
 }
 
-/// Brings `list`'s children in line with `items`, reusing the element of each key (so a row is never
-/// replaced under the pointer between mousedown and click).
+/// Keyed update of `list`'s children (a row is never replaced between mousedown and click).
 function reconcile(list, items, keyOf, create, paint) {
   const existing = new Map();
   for (const element of list.children) existing.set(element.dataset.key, element);
@@ -763,7 +753,15 @@ function renderConversation() {
 
   const box = $("messages");
   const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
-  reconcile($("message-list"), conv.messages, (m) => m.key, fromTemplate("message-template"), paintMessage);
+  const list = $("message-list");
+  reconcile(list, conv.messages, (m) => m.key, fromTemplate("message-template"), paintMessage);
+  // one time (and status) under a run of messages from one side within the same minute
+  conv.messages.forEach((m, i) => {
+    const next = conv.messages[i + 1];
+    const li = list.children[i];
+    li.classList.toggle("grouped", Boolean(next) && next.out === m.out && li.dataset.minute === list.children[i + 1].dataset.minute
+      && li.dataset.status === list.children[i + 1].dataset.status);
+  });
 
   if (keepOffset != null && !conv.loadingOlder) {
     box.scrollTop = box.scrollHeight - keepOffset;
@@ -780,7 +778,7 @@ function paintMessage(li, message) {
   li.dataset.dir = message.out ? "out" : "in";
   li.querySelector("[data-test=text]").textContent = message.content;
   const time = li.querySelector("time");
-  time.textContent = formatTime(message.time);
+  time.textContent = li.dataset.minute = formatTime(message.time);
   if (message.time) time.dateTime = new Date(message.time).toISOString();
   const status = li.querySelector("[data-test=status]");
   if (message.out) {

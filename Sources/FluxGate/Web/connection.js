@@ -1,8 +1,7 @@
-// The chat session over a WebSocket: one text message is one JSON object {"id": <message id>, "body": {…}}
-// carrying the TCP protocol's messages. This module logs in (1005 → 1006), keeps the connection alive
-// (1023 every 10 s; the server closes after 20 s of silence), and reconnects with capped exponential
-// back-off and jitter when the socket drops. It stops for good on 1021 (logged in elsewhere), 1116
-// (logged out) and a refused token (1010/1011); a 1119 (node draining) moves to the new node at once.
+// The chat session over a WebSocket (one text message = {"id", "body"} = one TCP frame): login (1005),
+// heartbeat (1023 every 10 s; the node closes after 20 s of silence), reconnect with capped, jittered
+// exponential back-off. Stops for good on 1021 (replaced), 1116 (logged out), 1010/1011 (token refused);
+// 1119 (node draining) moves to the new node at once.
 
 export const HEARTBEAT_MS = 10_000;
 export const SILENCE_LIMIT_MS = 25_000; // nothing heard for this long (not even 1024): the link is dead
@@ -28,16 +27,14 @@ export function decode(text) {
   return { id: frame.id, body };
 }
 
-/// "Equal jitter": half the capped exponential delay for sure, the other half at random, so a crowd of
-/// clients dropped together does not come back in step.
+/// "Equal jitter": half the capped delay, plus up to another half at random (a dropped crowd spreads out).
 export function backoffDelay(attempt, { base = BACKOFF_BASE_MS, cap = BACKOFF_CAP_MS, random = Math.random } = {}) {
   const ceiling = Math.min(cap, base * 2 ** Math.min(attempt, 20));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 export class Connection {
-  /// `url` the chat node's WebSocket URL, `uid`/`token` from /user_login. The environment (WebSocket,
-  /// timers, clock, randomness) can be replaced for tests.
+  /// `url`, `uid`, `token` from /user_login; the environment can be replaced for tests.
   constructor({ url, uid, token, WebSocketImpl = globalThis.WebSocket, timers = globalThis, now = () => Date.now(), random = Math.random }) {
     Object.assign(this, { url, uid, token, WebSocketImpl, timers, now, random });
     this.ws = null;
@@ -90,7 +87,7 @@ export class Connection {
     if (this.state !== "stopped") this.setState("stopped", { reason });
   }
 
-  /// While waiting to retry: retry now (the browser says it is back online, or the user asked).
+  /// While waiting: retry now (back online, or the user asked).
   reconnectNow() {
     if (this.state === "waiting") {
       this.attempt = Math.max(0, this.attempt - 1);

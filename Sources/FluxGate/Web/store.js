@@ -1,6 +1,5 @@
-// Client state, without any DOM or network: who I am, friends (with presence), pending friend
-// requests, conversations (messages merged from live texts, the backlog and history pages, duplicates
-// dropped by msgid and seq), unread counts and receipts. Listeners hear which part changed.
+// Client state, no DOM, no network: me, friends (presence), pending requests, conversations (live texts,
+// backlog and history merged; duplicates dropped by msgid and seq), unread counts, receipts.
 
 const PROFILE_FIELDS = ["uid", "name", "email", "nick", "desc", "sex", "icon"];
 
@@ -15,8 +14,7 @@ export function displayName(person) {
   return person.back || person.nick || person.name || `#${person.uid}`;
 }
 
-/// A msgid the server will not have seen from this sender: time plus 64 random bits (works outside
-/// secure contexts, where crypto.randomUUID is missing).
+/// A unique msgid: time + 64 random bits (crypto.randomUUID is missing outside secure contexts).
 export function newMsgid(random = globalThis.crypto) {
   const bytes = new Uint8Array(8);
   random.getRandomValues(bytes);
@@ -47,10 +45,7 @@ export class Store {
     for (const listener of this.listeners) listener(part, detail);
   }
 
-  // --- login, profile, friends, requests ---------------------------------------------------------
-
-  /// A successful 1006. A re-login of the same user keeps the conversations (the backlog that follows
-  /// is merged); another user starts from scratch.
+  /// A successful 1006. The same user again keeps the conversations (the backlog merges into them).
   login(body) {
     if (!this.me || this.me.uid !== body.uid) this.reset();
     this.me = pick(body, PROFILE_FIELDS);
@@ -104,8 +99,6 @@ export class Store {
   removeRequest(uid) {
     if (this.requests.delete(uid)) this.notify("requests");
   }
-
-  // --- conversations ---------------------------------------------------------------------------------
 
   conversation(peer) {
     let conv = this.conversations.get(peer);
@@ -184,7 +177,7 @@ export class Store {
     return entry;
   }
 
-  /// Texts not yet acknowledged, oldest first, grouped by peer (to send again after a reconnect).
+  /// Unacknowledged texts by peer, oldest first (sent again after a reconnect).
   unsent() {
     const out = [];
     for (const conv of this.conversations.values()) {
@@ -194,7 +187,7 @@ export class Store {
     return out;
   }
 
-  /// 1019 (live or backlog). `viewing`: the conversation is on screen, so nothing becomes unread.
+  /// 1019 (live or backlog); `viewing`: on screen, so not unread.
   /// Returns the number of new messages.
   addIncoming(body, viewing) {
     const peer = body.fromuid;
@@ -264,8 +257,7 @@ export class Store {
     return "sent";
   }
 
-  /// The receipts to send for `peer`'s messages now (and records them as sent): "read" when the
-  /// conversation is being read, else "delivered", each only when it moves forward.
+  /// Receipts due for `peer`'s messages (recorded as sent): "read" while reading, else "delivered".
   receiptsDue(peer, reading) {
     const conv = this.conversation(peer);
     let newest = 0;
@@ -296,7 +288,7 @@ export class Store {
     }
   }
 
-  /// Conversations ordered for the list: friends with the newest activity first, then by name.
+  /// Friends, newest activity first, then by name.
   friendOrder() {
     const last = (uid) => {
       const conv = this.conversations.get(uid);
