@@ -521,7 +521,7 @@ function submitSearch(event) {
   $("search-add").hidden = true;
   $("search-name").textContent = "";
   $("search-desc").textContent = "";
-  $("search-avatar").textContent = "";
+  $("search-avatar").hidden = true;
   if (!send(1007, { uid: query })) show($("search-status"), "Not connected. Try again in a moment.");
   else show($("search-status"), "Searching…");
 }
@@ -546,6 +546,7 @@ function searchAnswer(body) {
   }
   found = body;
   paintAvatar($("search-avatar"), body);
+  $("search-avatar").hidden = false;
   $("search-name").textContent = body.nick && body.nick !== body.name ? `${body.nick} (${body.name})` : body.name;
   $("search-desc").textContent = body.desc || `id ${body.uid}`;
   const self = store.me && body.uid === store.me.uid;
