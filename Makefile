@@ -1,7 +1,8 @@
 # Flux: the two commands a newcomer needs are `make run` and `make test`.
 SWIFT ?= swift
 # Debian packages the build and the tests need (the Swift toolchain itself is expected on PATH).
-APT_PACKAGES = libsqlite3-dev libssl-dev libhiredis-dev libmariadb-dev pkg-config python3-aiosmtpd redis-server mariadb-server openssl
+APT_PACKAGES = libsqlite3-dev libssl-dev libhiredis-dev libmariadb-dev pkg-config python3-aiosmtpd redis-server mariadb-server openssl \
+	chromium chromium-driver python3-selenium
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= all
 

@@ -302,6 +302,11 @@ if fuzzing {
             .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         ("FuzzConfiguration", ["FluxServer"]),
+        ("FuzzWebSocket", [
+            "FluxProtocol",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
     ]
     package.targets += [
         .target(name: "CLibFuzzer", path: "Tests/Fuzz/Harnesses/CLibFuzzer"),

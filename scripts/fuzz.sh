@@ -15,7 +15,7 @@ SWIFT=${SWIFT:-swift}
 scratch=.build-fuzz
 # Swift's own crash backtracer would run inside AddressSanitizer and trip it; libFuzzer prints the stack.
 export SWIFT_BACKTRACE=enable=no
-all=(FuzzChatFrame FuzzTextChat FuzzPayloads FuzzRPC FuzzConfiguration)
+all=(FuzzChatFrame FuzzTextChat FuzzPayloads FuzzRPC FuzzConfiguration FuzzWebSocket)
 
 merge=false
 if [ "${1:-}" = "--merge" ]; then
@@ -42,7 +42,7 @@ echo "== built in $(( $(date +%s) - start )) s"
 
 options() {
     case "$1" in
-        FuzzTextChat | FuzzPayloads) echo "-dict=Tests/Fuzz/json.dict" ;;
+        FuzzTextChat | FuzzPayloads | FuzzWebSocket) echo "-dict=Tests/Fuzz/json.dict" ;;
         FuzzConfiguration) echo "-dict=Tests/Fuzz/config.dict" ;;
     esac
 }

@@ -63,4 +63,11 @@ if [ -z "${FLUX_TEST_MARIADB_URL:-}" ]; then
     echo "test MariaDB on 127.0.0.1:$mariadb_port"
 fi
 
-"$@"
+status=0
+"$@" || status=$?
+# A failed run shows what the test MariaDB said (a crash or killed connections explain store errors).
+if [ "$status" -ne 0 ] && [ -n "$mariadb_dir" ] && [ -s "$mariadb_dir/server.log" ]; then
+    echo "--- test MariaDB server log, last 30 lines ---"
+    tail -30 "$mariadb_dir/server.log"
+fi
+exit "$status"

@@ -36,7 +36,10 @@ import Testing
         #expect(drained.status == 0 && drained.output.contains("1 clients told"), "\(drained)")
         let move = try await anaChat.next(.notifyReconnect, as: ReconnectNotice.self, timeout: .seconds(10))
         #expect(move.error == .success && move.node == otherNode && move.uid == ana.uid)
-        let moved = try await ChatClient.connect(host: try #require(move.host), port: try #require(move.port))
+        // She moves as a browser would: over the WebSocket the notice names (the other node's).
+        let ws = try #require(move.ws, "1119 names the next node's WebSocket")
+        #expect(ws.hasPrefix("ws://127.0.0.1:") && ws.hasSuffix("/ws"))
+        let moved = try await ChatClient.connect(webSocket: ws)
         let relogin = try await moved.request(.chatLogin, ChatLoginRequest(uid: ana.uid, token: try #require(move.token)), as: ErrorReply.self)
         #expect(relogin.error == .success)
         #expect(await anaChat.waitForClose(timeout: .seconds(10)))

@@ -156,7 +156,7 @@ import Testing
     }
 
     @Test func pingsAndHeartbeatsKeepAWebSocketOpenAndSilenceClosesIt() async throws {
-        let environment = ["FLUX_CHAT_IDLE_TIMEOUT": "1", "FLUX_CHAT_LOGIN_TIMEOUT": "0.8"]
+        let environment = ["FLUX_CHAT_IDLE_TIMEOUT": "3", "FLUX_CHAT_LOGIN_TIMEOUT": "2"]
         try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
             let (pinging, _) = try await Self.rawLogin(flux, "wsping")
             let (beating, beatingUID) = try await Self.rawLogin(flux, "wsbeat")
@@ -169,28 +169,47 @@ import Testing
             let stalled = try RawSocket(port: port)
             defer { stalled.close() }
             stalled.send("GET /ws HTTP/1.1\r\nHost: x\r\n")
-            // Keep two alive until the silent one is closed, and for longer than an idle timeout after.
-            var silentClosedAt: ContinuousClock.Instant?
-            let started = ContinuousClock.now
-            while started.duration(to: .now) < .seconds(20) {
-                if let closedAt = silentClosedAt, closedAt.duration(to: .now) > .seconds(1.5) { break }
-                pinging.send(opcode: 9, Array("ka".utf8))
-                let pong = try await pinging.next()
-                #expect(pong?.opcode == 10 && pong?.text == "ka", "a ping is answered with its pong")
-                beating.send(text: #"{"id":1023,"body":{"fromuid":\#(beatingUID)}}"#)
-                #expect(try await beating.nextEnvelope()?.id == 1024)
-                if silentClosedAt == nil {
-                    let message = try await silent.next(timeout: .milliseconds(300))
-                    if message?.opcode == 8 || silent.closed { silentClosedAt = .now }
+
+            // One client pings, one sends 1023, several times per idle timeout, until the silent one has
+            // been closed and another idle timeout has passed.
+            let keepAlive = Task {
+                while !Task.isCancelled {
+                    pinging.send(opcode: 9, Array("ka".utf8))
+                    beating.send(text: #"{"id":1023,"body":{"fromuid":\#(beatingUID)}}"#)
+                    try? await Task.sleep(for: .milliseconds(250))
                 }
             }
-            #expect(silentClosedAt != nil, "a silent WebSocket is closed after the idle timeout")
+            let closedAt = await Self.waitForClose(silent, timeout: .seconds(20))
+            #expect(closedAt != nil, "a silent WebSocket is closed after the idle timeout")
+            while let closedAt, closedAt.duration(to: .now) < .seconds(3.5) {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            keepAlive.cancel()
+            _ = await keepAlive.value
             #expect(await stalled.readToClose(timeout: .seconds(5)) != nil, "a stalled upgrade request is closed")
-            beating.send(text: #"{"id":1023,"body":{}}"#)
-            #expect(try await beating.nextEnvelope()?.id == 1024, "heartbeats kept the connection")
+
+            // Both kept their connections: every ping got its pong, every 1023 its 1024, and they still answer.
             pinging.send(text: #"{"id":1023,"body":{}}"#)
-            #expect(try await pinging.nextEnvelope()?.id == 1024, "pings kept the connection")
+            var pongs = 0
+            while let message = try await pinging.next(), message.opcode != 1 {
+                if message.opcode == 10, message.text == "ka" { pongs += 1 }
+            }
+            #expect(pongs > 0 && !pinging.closed, "pings were answered with pongs and kept the connection (\(pongs) pongs)")
+            beating.send(text: #"{"id":1023,"body":{"fromuid":0,"last":true}}"#)
+            var beats = 0
+            while let envelope = try await beating.nextEnvelope(timeout: .seconds(2)), envelope.id == 1024 { beats += 1 }
+            #expect(beats > 1 && !beating.closed, "heartbeats were answered and kept the connection (\(beats) answers)")
         }
+    }
+
+    /// When the server closed `socket` (a close message, or the connection ending), or nil after `timeout`.
+    static func waitForClose(_ socket: RawWebSocket, timeout: Duration) async -> ContinuousClock.Instant? {
+        let started = ContinuousClock.now
+        while started.duration(to: .now) < timeout {
+            let message = try? await socket.next(timeout: .milliseconds(300))
+            if message?.opcode == 8 || socket.closed { return .now }
+        }
+        return nil
     }
 
     @Test func theWebClientIsServedWithETagsAndAStrictPolicy() async throws {

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Issue 14: the web client the gate serves, driven in a real headless Chromium by
+/// `Tests/browser/web_client_test.py` (Selenium), against `flux --role all` as `make run` starts it, with
+/// a third user on the original TCP protocol. Needs Debian's chromium, chromium-driver and
+/// python3-selenium (`make deps`); says so, and fails, when they are missing.
+@Suite struct BrowserTests {
+    @Test(.timeLimit(.minutes(5))) func twoBrowsersAndATCPClientChat() async throws {
+        let python = ProcessInfo.processInfo.environment["FLUX_TEST_BROWSER_PYTHON"] ?? "/usr/bin/python3"
+        let missing = ["/usr/bin/chromium", "/usr/bin/chromedriver", python].filter { !FileManager.default.isExecutableFile(atPath: $0) }
+        guard missing.isEmpty, Self.hasSelenium(python) else {
+            Issue.record("the browser test needs chromium, chromium-driver and python3-selenium (make deps); missing: \(missing.isEmpty ? "selenium for \(python)" : missing.joined(separator: ", "))")
+            return
+        }
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let script = tests.appendingPathComponent("browser/web_client_test.py").path
+        // Fixed ports, as `make run` has them: the chat WebSocket's default origin policy is the gate's page.
+        let gatePort = try freeLoopbackPort()
+        let chatPort = try freeLoopbackPort()
+        let flux = try FluxProcess.start(["--role", "all"], environment: [
+            "FLUX_GATE_HOST": "127.0.0.1", "FLUX_GATE_PORT": "\(gatePort)", "FLUX_CHAT_PORT": "\(chatPort)",
+        ])
+        defer { flux.kill() }
+        try await flux.waitForLog("gate listening")
+        try await flux.waitForLog("chat websocket listening")
+        let screenshots = ProcessInfo.processInfo.environment["FLUX_TEST_SCREENSHOTS"] ?? flux.dataDirectory + "/screenshots"
+        let (status, output) = try await Self.run(python, [
+            script, "--gate", "http://127.0.0.1:\(gatePort)", "--outbox", flux.dataDirectory + "/outbox",
+            "--chat-host", "127.0.0.1", "--chat-port", "\(chatPort)", "--screenshots", screenshots,
+        ], timeout: .seconds(240))
+        #expect(status == 0 && output.contains("OK"), "the browser test failed (screenshots in \(screenshots)):\n\(output)\n--- flux log ---\n\(flux.logText.suffix(4000))")
+    }
+
+    private static func hasSelenium(_ python: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["-c", "import selenium"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+
+    /// Runs a command to its end (killed after `timeout`) on a thread of its own; its output and errors.
+    private static func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> (Int32, String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                do {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: executable)
+                    process.arguments = arguments
+                    let pipe = Pipe()
+                    process.standardOutput = pipe
+                    process.standardError = pipe
+                    try process.run()
+                    let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout.components.seconds)), execute: killer)
+                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    killer.cancel()
+                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
