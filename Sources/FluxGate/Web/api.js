@@ -58,5 +58,5 @@ export const register = ({ email, user, passwd, confirm, varifycode }) =>
 
 export const login = (email, passwd) => post("user_login", { email, passwd });
 
-/// The chat node's WebSocket URL from a login answer (`ws`; older gates lack it: guess from the host).
-export const socketURL = (answer) => answer.ws || `${location.protocol === "https:" ? "wss" : "ws"}://${answer.host}:8089/ws`;
+/// The chat node's WebSocket URL from a login answer (absent when the node has no WebSocket listener).
+export const socketURL = (answer) => (typeof answer.ws === "string" && answer.ws) || null;

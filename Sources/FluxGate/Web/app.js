@@ -194,9 +194,14 @@ async function logIn(email, password, errorElement) {
     show(errorElement, api.errorText(answer.error));
     return false;
   }
+  const ws = api.socketURL(answer);
+  if (!ws) {
+    show(errorElement, "This server offers no WebSocket connection for browsers.");
+    return false;
+  }
   show(errorElement, "");
   $("login-password").value = "";
-  const session = { uid: answer.uid, token: answer.token, ws: api.socketURL(answer), email };
+  const session = { uid: answer.uid, token: answer.token, ws, email };
   saveSession(session);
   startSession(session);
   return true;
