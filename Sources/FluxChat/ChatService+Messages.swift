@@ -54,15 +54,21 @@ extension ChatService {
         let messages = try await storeCall { () async throws(StoreError) in
             try await store.history(uid: uid, peer: request.peer, page: page, limit: limit)
         }
+        // How far the peer has received and read this user's messages.
+        let marks = try await storeCall { () async throws(StoreError) in try await store.receipt(reader: request.peer, peer: uid) }
         var items = messages.map {
             HistoryItem(seq: $0.seq, msgid: $0.clientMsgID, fromuid: $0.fromUID, touid: $0.toUID, content: $0.content, time: $0.createdAt)
         }
+        func response(_ items: [HistoryItem]) throws -> ChatFrame {
+            try ChatFrame(.historyResponse, json: HistoryResponse(
+                peer: request.peer, messages: items, peerDelivered: max(marks.delivered, marks.read), peerRead: marks.read))
+        }
         // A page must fit the 16-bit frame length: shorten it from the end far from the cursor.
-        var frame = try ChatFrame(.historyResponse, json: HistoryResponse(peer: request.peer, messages: items))
+        var frame = try response(items)
         while frame.body.readableBytes > ChatFrame.maximumBodyLength, items.count > 1 {
             let keep = items.count / 2
             items = request.after != nil ? Array(items.prefix(keep)) : Array(items.suffix(keep))
-            frame = try ChatFrame(.historyResponse, json: HistoryResponse(peer: request.peer, messages: items))
+            frame = try response(items)
         }
         session.send(frame)
     }

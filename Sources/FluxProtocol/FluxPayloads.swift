@@ -52,15 +52,27 @@ public struct HistoryItem: Codable, Sendable, Equatable {
     }
 }
 
-/// 1102: a history page, oldest first.
+/// 1102: a history page, oldest first. Flux adds how far `peer` has received and read your messages
+/// (their 1105 receipts), so a client shows the ticks of a page it loads anew.
 public struct HistoryResponse: Codable, Sendable, Equatable {
     public var error: ErrorCode
     public var peer: Int64
     public var messages: [HistoryItem]
-    public init(error: ErrorCode = .success, peer: Int64, messages: [HistoryItem]) {
+    public var peerDelivered: Int64?
+    public var peerRead: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case error, peer, messages
+        case peerDelivered = "peer_delivered"
+        case peerRead = "peer_read"
+    }
+
+    public init(error: ErrorCode = .success, peer: Int64, messages: [HistoryItem], peerDelivered: Int64? = nil, peerRead: Int64? = nil) {
         self.error = error
         self.peer = peer
         self.messages = messages
+        self.peerDelivered = peerDelivered
+        self.peerRead = peerRead
     }
 }
 

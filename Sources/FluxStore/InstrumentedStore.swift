@@ -83,6 +83,9 @@ public final class InstrumentedStore: Store {
     public func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError) {
         try await instruments.timed("saveReceipt") { () async throws(StoreError) in try await base.saveReceipt(reader: reader, peer: peer, seq: seq, read: read) }
     }
+    public func receipt(reader: Int64, peer: Int64) async throws(StoreError) -> ReceiptMarks {
+        try await instruments.timed("receipt") { () async throws(StoreError) in try await base.receipt(reader: reader, peer: peer) }
+    }
     public func messageCount() async throws(StoreError) -> Int {
         try await instruments.timed("messageCount") { () async throws(StoreError) in try await base.messageCount() }
     }

@@ -370,6 +370,15 @@ public final class MariaDBStore: Store {
         }
     }
 
+    public func receipt(reader: Int64, peer: Int64) async throws(StoreError) -> ReceiptMarks {
+        try await pool.run(.readOnly) { connection throws(StoreError) in
+            let rows = try connection.execute(
+                "SELECT delivered_seq, read_seq FROM receipts WHERE reader_uid = ? AND peer_uid = ?", [.int(reader), .int(peer)]).rows
+            guard let row = rows.first else { return ReceiptMarks() }
+            return ReceiptMarks(delivered: try row.int(0), read: try row.int(1))
+        }
+    }
+
     public func messageCount() async throws(StoreError) -> Int {
         try await pool.run(.readOnly) { connection throws(StoreError) in Int(try connection.execute("SELECT COUNT(*) FROM messages").single().int(0)) }
     }

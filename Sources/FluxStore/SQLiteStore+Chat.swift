@@ -241,6 +241,14 @@ extension SQLiteStore {
         }
     }
 
+    public func receipt(reader: Int64, peer: Int64) async throws(StoreError) -> ReceiptMarks {
+        try await read { db in
+            let row = try Row.fetchOne(
+                db, sql: "SELECT delivered_seq, read_seq FROM receipts WHERE reader_uid = ? AND peer_uid = ?", arguments: [reader, peer])
+            return row.map { ReceiptMarks(delivered: $0["delivered_seq"], read: $0["read_seq"]) } ?? ReceiptMarks()
+        }
+    }
+
     public func messageCount() async throws(StoreError) -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0 }
     }

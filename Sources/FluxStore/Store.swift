@@ -66,6 +66,8 @@ public protocol Store: Sendable {
     func recentMessages(of uid: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]
     /// Records that `reader` received (or read) `peer`'s messages up to `seq` (never moves back).
     func saveReceipt(reader: Int64, peer: Int64, seq: Int64, read: Bool) async throws(StoreError)
+    /// How far `reader` has received and read `peer`'s messages (0 and 0 when it never said).
+    func receipt(reader: Int64, peer: Int64) async throws(StoreError) -> ReceiptMarks
     /// Number of stored messages.
     func messageCount() async throws(StoreError) -> Int
 

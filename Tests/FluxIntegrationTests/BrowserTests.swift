@@ -47,7 +47,7 @@ import Glibc
     }
 
     /// Runs a command to its end (killed after `timeout`) on a thread of its own; its output and errors.
-    private static func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> (Int32, String) {
+    static func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> (Int32, String) {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 do {
@@ -69,5 +69,21 @@ import Glibc
                 }
             }
         }
+    }
+}
+
+/// The web client's state and connection logic (`store.js`, `connection.js`) under Node with a fake
+/// socket and clock: `Tests/browser/client_logic_test.mjs`.
+@Suite struct WebClientLogicTests {
+    @Test func storeAndConnectionLogicPassUnderNode() async throws {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        guard let node = path.map({ "\($0)/node" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            Issue.record("the web client logic tests need Node.js on PATH (Debian: nodejs)")
+            return
+        }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("browser/client_logic_test.mjs").path
+        let (status, output) = try await BrowserTests.run(node, [script], timeout: .seconds(60))
+        #expect(status == 0 && output.contains("OK"), "\(output)")
     }
 }

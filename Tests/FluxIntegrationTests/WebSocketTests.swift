@@ -30,6 +30,10 @@ import Testing
             #expect(receipt.error == .success)
             let read = try await tcp.client.next(.notifyReceipt, as: ReceiptNotice.self)
             #expect(read.fromuid == web.uid && read.seq == 1 && read.kind == .read)
+            // A page loaded anew carries the peer's receipts of your messages.
+            let seen = try await tcp.client.request(.history, HistoryRequest(peer: web.uid, limit: 10), as: HistoryResponse.self)
+            #expect(seen.peerRead == 1 && seen.peerDelivered == 1, "tcp's view: web read seq 1")
+            #expect(history.peerRead == 0 && history.peerDelivered == 0, "web's view: tcp sent no receipt")
 
             // A TCP login of the WebSocket user replaces it (1021), and a WebSocket login of the TCP user
             // replaces that one.

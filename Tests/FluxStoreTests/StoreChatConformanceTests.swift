@@ -30,6 +30,25 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func receiptsOnlyMoveForwardAndArePerReaderAndPeer(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let people = try await users(store, 3)
+        let (a, b, c) = (people[0], people[1], people[2])
+        #expect(try await store.receipt(reader: b.uid, peer: a.uid) == ReceiptMarks(delivered: 0, read: 0))
+        try await store.saveReceipt(reader: b.uid, peer: a.uid, seq: 5, read: false)
+        try await store.saveReceipt(reader: b.uid, peer: a.uid, seq: 3, read: true)
+        try await store.saveReceipt(reader: b.uid, peer: a.uid, seq: 4, read: false)
+        #expect(try await store.receipt(reader: b.uid, peer: a.uid) == ReceiptMarks(delivered: 5, read: 3))
+        try await store.saveReceipt(reader: b.uid, peer: a.uid, seq: 7, read: true)
+        try await store.saveReceipt(reader: b.uid, peer: a.uid, seq: 6, read: true)
+        #expect(try await store.receipt(reader: b.uid, peer: a.uid) == ReceiptMarks(delivered: 5, read: 7))
+        // The other direction and other pairs are their own.
+        #expect(try await store.receipt(reader: a.uid, peer: b.uid) == ReceiptMarks())
+        #expect(try await store.receipt(reader: c.uid, peer: a.uid) == ReceiptMarks())
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func acceptingWritesTheFriendshipBothWays(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         let people = try await users(store, 2)

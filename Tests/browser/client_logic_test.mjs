@@ -33,6 +33,23 @@ test("duplicates by msgid and seq are dropped, order by seq", () => {
   assert.equal(s.hasOlder(2), false);
 });
 
+test("a history page carries the peer's receipts of my messages", () => {
+  const s = new Store();
+  s.login(login());
+  s.addHistory(2, [
+    { seq: 1, msgid: "h1", fromuid: 1, touid: 2, content: "one", time: 1 },
+    { seq: 2, msgid: "h2", fromuid: 1, touid: 2, content: "two", time: 2 },
+    { seq: 3, msgid: "h3", fromuid: 1, touid: 2, content: "three", time: 3 },
+  ], { peer_delivered: 2, peer_read: 1 });
+  const [one, two, three] = s.conversation(2).messages;
+  assert.equal(s.status(2, one), "read");
+  assert.equal(s.status(2, two), "delivered");
+  assert.equal(s.status(2, three), "sent");
+  // An older page never moves the marks back.
+  s.addHistory(2, [], { peer_delivered: 0, peer_read: 0 });
+  assert.equal(s.status(2, one), "read");
+});
+
 test("outgoing: sending → sent → delivered → read, ack via history too", () => {
   const s = new Store();
   s.login(login());

@@ -481,7 +481,7 @@ function historyPage(body) {
     renderConversation();
     return;
   }
-  store.addHistory(peer, body.messages || []);
+  store.addHistory(peer, body.messages || [], body);
   scheduleReceipts(peer);
 }
 

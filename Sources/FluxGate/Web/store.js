@@ -206,10 +206,12 @@ export class Store {
     return added;
   }
 
-  /// 1102: a history page, oldest first.
-  addHistory(peer, messages) {
+  /// 1102: a history page, oldest first, with how far the peer has received and read my messages.
+  addHistory(peer, messages, marks = {}) {
     const conv = this.conversation(peer);
     for (const m of messages) this.merge(conv, { ...m, state: "stored" });
+    conv.peerRead = Math.max(conv.peerRead, marks.peer_read || 0);
+    conv.peerDelivered = Math.max(conv.peerDelivered, marks.peer_delivered || 0, conv.peerRead);
     conv.loadingOlder = false;
     this.notify("messages", peer);
   }

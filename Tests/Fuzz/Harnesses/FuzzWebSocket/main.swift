@@ -31,7 +31,9 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     // The reference: Foundation's parser, on inputs where the two must agree: one `"id"` key written as
     // plain digits (JSON also allows 1e3 or 1005.0, which the envelope refuses on purpose), at most one
     // `"body"`, and no \u escapes (a key spelled with them is the same key to JSON).
+    // Foundation also takes a trailing comma (`{"id":1,}`), which JSON and the envelope do not.
     guard let text = String(bytes: input, encoding: .utf8), !text.contains("\\u"),
+        text.range(of: #",[ \t\n\r]*[}\]]"#, options: .regularExpression) == nil,
         text.components(separatedBy: "\"id\"").count == 2, text.components(separatedBy: "\"body\"").count <= 2,
         let digits = text.range(of: #""id"[ \t\n\r]*:[ \t\n\r]*[0-9]+[ \t\n\r]*[,}]"#, options: .regularExpression),
         let id = Int(text[digits].filter(\.isNumber)), id <= 65535,
