@@ -26,6 +26,7 @@ final class ChatRouter: Sendable {
     private let registry: SessionRegistry
     private let logger: Logger
     private let remote: RemoteDeliveryQueue
+    private let remoteRouter: RemoteRouter
 
     init(nodeName: String, kv: any KeyValueStore, nodes: NodeDirectory, registry: SessionRegistry, metrics: ChatMetrics, logger: Logger) {
         self.nodeName = nodeName
@@ -34,7 +35,11 @@ final class ChatRouter: Sendable {
         self.nodes = nodes
         self.registry = registry
         self.logger = logger
-        self.remote = RemoteDeliveryQueue(logger: logger, onDrop: { metrics.remoteQueueDrops.increment() })
+        let remote = RemoteDeliveryQueue(logger: logger, onDrop: { metrics.remoteQueueDrops.increment() })
+        self.remote = remote
+        self.remoteRouter = RemoteRouter(
+            nodeName: nodeName, presence: presence, nodes: nodes, queue: remote, logger: logger,
+            onDrop: { metrics.remoteQueueDrops.increment() })
     }
 
     /// The presence entry of `session` on this node.
@@ -73,36 +78,22 @@ final class ChatRouter: Sendable {
         }
     }
 
-    /// Delivers newly stored texts in id order: local sessions at once, remote ones queued in one call per
-    /// node (`RemoteDeliveryQueue`, so a slow node does not hold up commits). A node that cannot be
-    /// reached loses nothing: the texts stay undelivered for the next login.
+    /// Delivers newly stored texts in id order: to sessions on this node at once; the rest go to the
+    /// `RemoteRouter` (one presence lookup per batch, one call per peer node), which works apart from the
+    /// commit loop. A node that cannot be reached loses nothing: the texts stay undelivered for the next login.
     func deliver(_ messages: [StoredMessage]) async {
-        var remote: [String: (api: any ChatNodeAPI, deliveries: [NodeDelivery])] = [:]
-        var order: [String] = []
         let committedAt = ChatMetrics.wallClockNanos()
         let here = await registry.sessions(for: Set(messages.map(\.toUID)))
+        var away: [StoredMessage] = []
         for message in messages {
-            guard let frame = try? ChatService.textNotice(message) else { continue }
-            let location: Location
-            if let session = here[message.toUID] { location = .local(session) } else { location = await locate(message.toUID) }
-            switch location {
-            case .local(let session):
-                session.deliverLive(frame, messageID: message.id, uid: message.toUID, committedAt: committedAt)
-            case .remote(let node, let api):
-                if remote[node] == nil {
-                    remote[node] = (api, [])
-                    order.append(node)
-                }
-                remote[node]!.deliveries.append(NodeDelivery(
-                    uid: message.toUID, frameID: frame.id.rawValue, body: frame.bodyText, messageID: message.id, committedAt: committedAt))
-            case .offline:
-                break
+            guard let session = here[message.toUID] else {
+                away.append(message)
+                continue
             }
+            guard let frame = try? ChatService.textNotice(message) else { continue }
+            session.deliverLive(frame, messageID: message.id, uid: message.toUID, committedAt: committedAt)
         }
-        for node in order {
-            guard let (api, deliveries) = remote[node] else { continue }
-            self.remote.enqueue(deliveries, to: node, via: api)
-        }
+        if !away.isEmpty { remoteRouter.route(away, committedAt: committedAt) }
     }
 
     // MARK: - Login
@@ -114,6 +105,7 @@ final class ChatRouter: Sendable {
 
     /// Stops the queues to other nodes (shutdown).
     func close() {
+        remoteRouter.close()
         remote.close()
     }
 

@@ -18,7 +18,8 @@ extension ChatService {
                 throw FluxError(.textTooLong, "text over \(configuration.maxTextLength) characters")
             }
         }
-        guard await limits.admit("texts", subject: "\(uid)", cost: request.textArray.count, limit: configuration.textsPerSecond, per: .seconds(1)) else {
+        // Counted in the session: it is the uid's only one in the cluster (see `LocalRateWindow`).
+        guard session.admitTexts(cost: request.textArray.count, limit: configuration.textsPerSecond, now: clock()) else {
             throw FluxError(.rateLimited, "more than \(configuration.textsPerSecond) texts a second")
         }
         // Friendships are never taken back while a session lives, so a yes is remembered for the session.

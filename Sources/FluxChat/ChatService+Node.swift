@@ -5,8 +5,9 @@ import NIOCore
 /// What this node does for the other chat nodes.
 extension ChatService: ChatNodeAPI {
     public func deliver(_ deliveries: [NodeDelivery]) async throws(FluxError) {
+        let sessions = await registry.sessions(for: Set(deliveries.map(\.uid)))
         for delivery in deliveries {
-            guard let session = await registry.session(for: delivery.uid) else { continue }
+            guard let session = sessions[delivery.uid] else { continue }
             let frame = ChatFrame(id: MessageID(rawValue: delivery.frameID), body: ByteBuffer(string: delivery.body))
             if let messageID = delivery.messageID {
                 session.deliverLive(frame, messageID: messageID, uid: delivery.uid, committedAt: delivery.committedAt)

@@ -1,3 +1,4 @@
+import Foundation
 import FluxCluster
 import FluxContracts
 import FluxKV
@@ -21,14 +22,17 @@ public final class ChatService: Sendable {
     let status: any StatusAPI
     let tokens: TokenStore
     let limits: RateLimiter
+    /// Wall-clock seconds, for the session-local text limit (injected by tests).
+    let clock: @Sendable () -> Double
     let draining = Atomic<Bool>(false)
 
     /// `status` hands out reconnect assignments when draining; `nodes` reaches the other chat nodes (for
     /// users logged in elsewhere).
     public init(
         configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, status: any StatusAPI, nodes: NodeDirectory,
-        logger: Logger
+        logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
+        self.clock = clock
         self.configuration = configuration
         self.store = store
         self.kv = kv

@@ -20,6 +20,8 @@ public final class ChatSession: Sendable {
         var recentTexts = Set<Int64>()
         var recentOrder: [Int64] = []
         var recentHead = 0
+        /// Texts per second of this session's user (`chat.texts_per_second`).
+        var texts = LocalRateWindow()
     }
 
     /// How many recently queued text ids a session remembers.
@@ -57,6 +59,11 @@ public final class ChatSession: Sendable {
         self.id = id
         self.writer = writer
         self.closeConnection = closeConnection
+    }
+
+    /// Counts `cost` texts at `now` (seconds) against `limit` per second.
+    func admitTexts(cost: Int, limit: Int, now: Double) -> Bool {
+        inner.withLock { $0.texts.admit(cost: cost, limit: limit, window: 1, now: now) }
     }
 
     func knowsFriend(_ uid: Int64) -> Bool { inner.withLock { $0.friends.contains(uid) } }
