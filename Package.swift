@@ -258,6 +258,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
+        .testTarget(name: "FluxGateTests", dependencies: ["FluxGate", "FluxKV", "FluxProtocol"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FluxStoreTests",
             dependencies: ["FluxStore", .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,12 +1,16 @@
 import FluxStore
 
 /// Group commit for texts: while one transaction is being written, new texts gather, and all of them go
-/// in the next transaction. Throughput is then not bounded by one transaction per message, and no caller
-/// waits longer than about two transactions.
+/// in the next transaction. Throughput is then not bounded by one transaction per message.
+///
+/// Pipelined: as soon as a transaction is committed the next one starts, while the committed batch is
+/// delivered and acknowledged by a finisher task of its own (in commit order). So the store is never idle
+/// while notifications are encoded and queued, and a text waits for at most the commit in progress and
+/// its own.
 ///
 /// Callers either await the commit (`append`) or hand over a completion (`enqueue`) and go on reading:
 /// completions run in submission order once their batch is committed and delivered, so one
-/// connection's 1018s keep the order of its 1017s.
+/// connection's 1018s keep the order of its 1017s, and a recipient's 1019s come in store order.
 actor MessageBatcher {
     typealias Completion = @Sendable (Result<[StoredMessage], any Error>) -> Void
 
@@ -15,17 +19,33 @@ actor MessageBatcher {
         var completion: Completion
     }
 
+    /// A committed (or failed) batch on its way to delivery and acknowledgement.
+    private struct Committed: Sendable {
+        var completions: [(count: Int, completion: Completion)]
+        var result: Result<[StoredMessage], any Error>
+    }
+
     private let store: any Store
     private let deliver: @Sendable ([StoredMessage]) async -> Void
     private var waiting: [Waiter] = []
     private var writing = false
-    private var commitWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Batches committed and not yet finished (delivered and acknowledged).
+    private var unfinished = 0
+    private var finishWaiters: [CheckedContinuation<Void, Never>] = []
+    private let committed: AsyncStream<Committed>
+    private let finished: AsyncStream<Committed>.Continuation
+    private var finisher: Task<Void, Never>?
 
     /// `deliver` gets each committed batch's new messages in id order, before any sender hears back, so
     /// one recipient's notifications are queued in the order the store assigned.
     init(store: any Store, deliver: @escaping @Sendable ([StoredMessage]) async -> Void) {
         self.store = store
         self.deliver = deliver
+        (committed, finished) = AsyncStream.makeStream(of: Committed.self)
+    }
+
+    deinit {
+        finished.finish()
     }
 
     /// Stores `messages` (in one transaction with whatever else is waiting) and returns them as stored.
@@ -38,37 +58,62 @@ actor MessageBatcher {
     /// Queues `messages` for the next transaction; `completion` hears the outcome after the commit.
     func enqueue(_ messages: [NewMessage], completion: @escaping Completion) {
         waiting.append(Waiter(messages: messages, completion: completion))
+        if finisher == nil { startFinisher() }
         if !writing {
             writing = true
             Task { await self.writeLoop() }
         }
     }
 
-    /// Returns once the batch being written now (or the next one) has completed: a reader with many texts
-    /// in flight waits here, so one connection cannot queue without bound.
+    /// Returns once the batch being written now (or the next one) has been committed and acknowledged: a
+    /// reader with many texts in flight waits here, so one connection cannot queue without bound.
     func waitForCommit() async {
-        guard writing else { return }
-        await withCheckedContinuation { commitWaiters.append($0) }
+        guard writing || unfinished > 0 else { return }
+        await withCheckedContinuation { finishWaiters.append($0) }
     }
 
     private func writeLoop() async {
         while !waiting.isEmpty {
             let batch = waiting
             waiting = []
+            let result: Result<[StoredMessage], any Error>
             do {
-                var stored = try await store.appendMessages(batch.flatMap(\.messages))[...]
-                await deliver(stored.filter { !$0.isDuplicate })
-                for waiter in batch {
-                    waiter.completion(.success(Array(stored.prefix(waiter.messages.count))))
-                    stored = stored.dropFirst(waiter.messages.count)
-                }
+                result = .success(try await store.appendMessages(batch.flatMap(\.messages)))
             } catch {
-                for waiter in batch { waiter.completion(.failure(error)) }
+                result = .failure(error)
             }
-            let released = commitWaiters
-            commitWaiters = []
-            for waiter in released { waiter.resume() }
+            unfinished += 1
+            finished.yield(Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result))
         }
         writing = false
+    }
+
+    /// The finisher: delivers each committed batch, then answers its senders, in commit order, off the actor.
+    private func startFinisher() {
+        let stream = committed
+        let deliver = self.deliver
+        finisher = Task { [weak self] in
+            for await batch in stream {
+                switch batch.result {
+                case .success(let all):
+                    await deliver(all.filter { !$0.isDuplicate })
+                    var stored = all[...]
+                    for waiter in batch.completions {
+                        waiter.completion(.success(Array(stored.prefix(waiter.count))))
+                        stored = stored.dropFirst(waiter.count)
+                    }
+                case .failure(let error):
+                    for waiter in batch.completions { waiter.completion(.failure(error)) }
+                }
+                await self?.batchFinished()
+            }
+        }
+    }
+
+    private func batchFinished() {
+        unfinished -= 1
+        let released = finishWaiters
+        finishWaiters = []
+        for waiter in released { waiter.resume() }
     }
 }

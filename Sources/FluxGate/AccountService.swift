@@ -112,8 +112,8 @@ public struct AccountService: Sendable {
         }
         let throttle = LoginThrottle(kv: kv, configuration: configuration)
         let attempt = LoginThrottle.Attempt(email: request.email, address: clientAddress ?? "unknown")
-        let slowdown = try await throttle.begin(attempt)
-        if slowdown > .zero { try? await Task.sleep(for: slowdown) }
+        let ticket = try await throttle.begin(attempt)
+        if ticket.slowdown > .zero { try? await Task.sleep(for: ticket.slowdown) }
         let found: User?
         do {
             found = try await store.user(email: request.email)
@@ -122,10 +122,10 @@ public struct AccountService: Sendable {
         }
         let matches = await passwords.verify(request.passwd, against: found?.passwordHash)
         guard let user = found, matches, !user.disabled else {
-            await throttle.failed(attempt)
+            await throttle.failed(attempt, ticket)
             throw FluxError(.passwordInvalid, "unknown e-mail or wrong password")
         }
-        await throttle.succeeded(attempt)
+        await throttle.succeeded(attempt, ticket)
         let assignment = try await status.assignChatNode(uid: user.uid)
         logger.info("user logged in", metadata: ["uid": "\(user.uid)", "node": "\(assignment.node)"])
         return LoginResponse(

@@ -12,7 +12,8 @@ import Glibc
     @Test(.timeLimit(.minutes(5))) func twoBrowsersAndATCPClientChat() async throws {
         let python = ProcessInfo.processInfo.environment["FLUX_TEST_BROWSER_PYTHON"] ?? "/usr/bin/python3"
         let missing = ["/usr/bin/chromium", "/usr/bin/chromedriver", python].filter { !FileManager.default.isExecutableFile(atPath: $0) }
-        guard missing.isEmpty, Self.hasSelenium(python) else {
+        let selenium = missing.isEmpty ? (try? await Self.run(python, ["-c", "import selenium"], timeout: .seconds(30)))?.0 == 0 : false
+        guard missing.isEmpty, selenium else {
             Issue.record("the browser test needs chromium, chromium-driver and python3-selenium (make deps); missing: \(missing.isEmpty ? "selenium for \(python)" : missing.joined(separator: ", "))")
             return
         }
@@ -33,17 +34,6 @@ import Glibc
             "--chat-host", "127.0.0.1", "--chat-port", "\(chatPort)", "--screenshots", screenshots,
         ], timeout: .seconds(240))
         #expect(status == 0 && output.contains("OK"), "the browser test failed (screenshots in \(screenshots)):\n\(output)\n--- flux log ---\n\(flux.logText.suffix(4000))")
-    }
-
-    private static func hasSelenium(_ python: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-c", "import selenium"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
     }
 
     /// Runs a command to its end (killed after `timeout`) on a thread of its own; its output and errors.

@@ -1,6 +1,7 @@
 import FluxClient
 import FluxProtocol
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -176,20 +177,24 @@ import Testing
 
             // One client pings, one sends 1023, several times per idle timeout, until the silent one has
             // been closed and another idle timeout has passed.
-            let keepAlive = Task {
-                while !Task.isCancelled {
+            // On a thread of its own: a busy cooperative pool (the parallel suite) must not delay it.
+            let stop = Atomic<Bool>(false)
+            let stopped = Atomic<Bool>(false)
+            Thread.detachNewThread {
+                while !stop.load(ordering: .relaxed) {
                     pinging.send(opcode: 9, Array("ka".utf8))
                     beating.send(text: #"{"id":1023,"body":{"fromuid":\#(beatingUID)}}"#)
-                    try? await Task.sleep(for: .milliseconds(250))
+                    usleep(250_000)
                 }
+                stopped.store(true, ordering: .relaxed)
             }
             let closedAt = await Self.waitForClose(silent, timeout: .seconds(20))
             #expect(closedAt != nil, "a silent WebSocket is closed after the idle timeout")
             while let closedAt, closedAt.duration(to: .now) < .seconds(3.5) {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            keepAlive.cancel()
-            _ = await keepAlive.value
+            stop.store(true, ordering: .relaxed)
+            while !stopped.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(20)) }
             #expect(await stalled.readToClose(timeout: .seconds(5)) != nil, "a stalled upgrade request is closed")
 
             // Both kept their connections: every ping got its pong, every 1023 its 1024, and they still answer.
@@ -198,7 +203,7 @@ import Testing
             while let message = try await pinging.next(), message.opcode != 1 {
                 if message.opcode == 10, message.text == "ka" { pongs += 1 }
             }
-            #expect(pongs > 0 && !pinging.closed, "pings were answered with pongs and kept the connection (\(pongs) pongs)")
+            #expect(pongs > 0 && !pinging.closed, "pings were answered with pongs and kept the connection (\(pongs) pongs, closed: \(pinging.closed))")
             beating.send(text: #"{"id":1023,"body":{"fromuid":0,"last":true}}"#)
             var beats = 0
             while let envelope = try await beating.nextEnvelope(timeout: .seconds(2)), envelope.id == 1024 { beats += 1 }
