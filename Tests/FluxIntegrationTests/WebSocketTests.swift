@@ -163,17 +163,13 @@ import Testing
     @Test func pingsAndHeartbeatsKeepAWebSocketOpenAndSilenceClosesIt() async throws {
         let environment = ["FLUX_CHAT_IDLE_TIMEOUT": "3", "FLUX_CHAT_LOGIN_TIMEOUT": "2"]
         try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
-            let (pinging, _) = try await Self.rawLogin(flux, "wsping")
-            let (beating, beatingUID) = try await Self.rawLogin(flux, "wsbeat")
-            let (silent, _) = try await Self.rawLogin(flux, "wssilent")
+            // The slow part (registration, HTTP login) first, so the three sessions start together.
+            let logins = [try await Self.httpLogin(flux, "wsping"), try await Self.httpLogin(flux, "wsbeat"), try await Self.httpLogin(flux, "wssilent")]
+            let pinging = try await Self.openSession(logins[0])
+            let beating = try await Self.openSession(logins[1])
+            let beatingUID = logins[1].uid
+            let silent = try await Self.openSession(logins[2])
             defer { for socket in [pinging, beating, silent] { socket.close() } }
-            // A request that never completes its upgrade is closed too (after the login timeout).
-            let relogin = try await flux.gate.post("user_login", ["email": "wssilent@example.com", "passwd": "pw"])
-            let url = try #require(relogin["ws"] as? String)
-            let port = try #require(WebSocketTarget(url: url)?.port)
-            let stalled = try RawSocket(port: port)
-            defer { stalled.close() }
-            stalled.send("GET /ws HTTP/1.1\r\nHost: x\r\n")
 
             // One client pings, one sends 1023, several times per idle timeout, until the silent one has
             // been closed and another idle timeout has passed.
@@ -188,6 +184,10 @@ import Testing
                 }
                 stopped.store(true, ordering: .relaxed)
             }
+            // A request that never completes its upgrade is closed too (after the login timeout).
+            let stalled = try RawSocket(port: logins[0].port)
+            defer { stalled.close() }
+            stalled.send("GET /ws HTTP/1.1\r\nHost: x\r\n")
             let closedAt = await Self.waitForClose(silent, timeout: .seconds(20))
             #expect(closedAt != nil, "a silent WebSocket is closed after the idle timeout")
             while let closedAt, closedAt.duration(to: .now) < .seconds(3.5) {
@@ -249,19 +249,35 @@ import Testing
 
     /// A user registered and logged in over HTTP whose chat connection is a `RawWebSocket`.
     static func rawLogin(_ flux: TestFlux, _ name: String) async throws -> (RawWebSocket, Int64) {
+        let login = try await httpLogin(flux, name)
+        return (try await openSession(login), login.uid)
+    }
+
+    struct HTTPLogin {
+        var uid: Int64
+        var token: String
+        var port: Int
+    }
+
+    /// Registers `name` and logs in over HTTP: the uid, token and WebSocket port to chat with.
+    static func httpLogin(_ flux: TestFlux, _ name: String) async throws -> HTTPLogin {
         _ = try await register(flux, email: "\(name)@example.com", name: name, password: "pw")
         let login = try await flux.gate.post("user_login", ["email": "\(name)@example.com", "passwd": "pw"])
         let uid = Int64(try #require(login["uid"] as? Int))
         let token = try #require(login["token"] as? String)
         let url = try #require(login["ws"] as? String)
         let port = try #require(WebSocketTarget(url: url)?.port)
-        let socket = try await RawWebSocket(port: port)
+        return HTTPLogin(uid: uid, token: token, port: port)
+    }
+
+    /// A `RawWebSocket` logged in (1005 → 1006) with the backlog done (1103).
+    static func openSession(_ login: HTTPLogin) async throws -> RawWebSocket {
+        let socket = try await RawWebSocket(port: login.port)
         #expect(socket.upgraded, "\(socket.response)")
-        socket.send(text: #"{"id":1005,"body":{"uid":\#(uid),"token":"\#(token)"}}"#)
+        socket.send(text: #"{"id":1005,"body":{"uid":\#(login.uid),"token":"\#(login.token)"}}"#)
         let reply = try #require(try await socket.nextEnvelope())
         #expect(reply.id == 1006 && reply.body["error"] as? Int == 0, "\(reply)")
-        // The backlog ends with 1103 before anything else is asked.
         while let next = try await socket.nextEnvelope(), next.id != 1103 {}
-        return (socket, uid)
+        return socket
     }
 }
