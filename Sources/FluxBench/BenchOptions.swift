@@ -24,6 +24,10 @@ public struct BenchOptions: Sendable {
     /// SQLite `synchronous` of the Flux under test: `full` (every commit on disk) or `normal`.
     public var sqliteSynchronous = "full"
 
+    /// cluster-relay: the store the cluster uses (`mysql://…`: MariaDB, the database is created if
+    /// missing); nil: one SQLite file.
+    public var clusterDatabaseURL: String?
+
     /// A running Flux to measure instead of one the bench starts.
     public var target: Target?
 

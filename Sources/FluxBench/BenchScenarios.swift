@@ -102,10 +102,11 @@ public enum Bench {
     static func clusterRelay(_ options: BenchOptions, baseline: BenchResult?, _ progress: @Sendable (String) -> Void) async throws -> BenchResult {
         guard options.target == nil else { throw BenchError("cluster-relay starts its own cluster: --target is for relay, idle and login") }
         let redis = try await BenchRedis.start(options.redisURL)
-        progress("cluster-relay: starting a front process and two chat nodes on \(redis.url)")
+        progress("cluster-relay: starting a front process and two chat nodes on \(redis.url), store \(options.clusterDatabaseURL ?? "SQLite")")
         let flux: FluxUnderTest
         do {
-            flux = try await FluxUnderTest.cluster(redisURL: redis.url, logN: 10, sqliteSynchronous: options.sqliteSynchronous)
+            flux = try await FluxUnderTest.cluster(
+                redisURL: redis.url, databaseURL: options.clusterDatabaseURL, logN: 10, sqliteSynchronous: options.sqliteSynchronous)
         } catch {
             redis.stop()
             throw error

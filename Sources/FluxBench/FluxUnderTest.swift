@@ -1,4 +1,5 @@
 import FluxCrypto
+import FluxStore
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -62,9 +63,15 @@ final class FluxUnderTest: @unchecked Sendable {
         try await onFreshPorts { try await singleOnce(logN: logN, sqliteSynchronous: sqliteSynchronous) }
     }
 
-    /// A front process (gate, status, verify) and two chat nodes sharing Redis and one SQLite file.
-    static func cluster(redisURL: String, logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
-        try await onFreshPorts { try await clusterOnce(redisURL: redisURL, logN: logN, sqliteSynchronous: sqliteSynchronous) }
+    /// A front process (gate, status, verify) and two chat nodes sharing Redis and one store: `databaseURL`
+    /// (a MariaDB, its database created if missing), or one SQLite file.
+    static func cluster(redisURL: String, databaseURL: String? = nil, logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
+        if let databaseURL, databaseURL.hasPrefix("mysql://") {
+            try await MariaDBStore.createDatabase(try MariaDBURL(parsing: databaseURL))
+        }
+        return try await onFreshPorts {
+            try await clusterOnce(redisURL: redisURL, databaseURL: databaseURL, logN: logN, sqliteSynchronous: sqliteSynchronous)
+        }
     }
 
     /// Ports are picked free, then bound by the child processes: another program may take one in between.
@@ -115,9 +122,10 @@ final class FluxUnderTest: @unchecked Sendable {
         return flux
     }
 
-    private static func clusterOnce(redisURL: String, logN: Int, sqliteSynchronous: String) async throws -> FluxUnderTest {
+    private static func clusterOnce(redisURL: String, databaseURL: String?, logN: Int, sqliteSynchronous: String) async throws -> FluxUnderTest {
         let folder = try temporaryFolder()
-        let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
+        let flux = FluxUnderTest(
+            gatePort: try freeLoopbackPort(), databaseURL: databaseURL ?? "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let statusPort = try freeLoopbackPort()
         let verifyPort = try freeLoopbackPort()
         let common = [

@@ -1,7 +1,9 @@
 internal import CMariaDB
 import Foundation
 
-/// One blocking MariaDB Connector/C connection. Every statement is a prepared statement.
+/// One blocking MariaDB Connector/C connection. Every statement is a prepared statement, prepared once per
+/// connection and kept (up to `cachedStatementLimit` of them): a repeated statement costs one round trip
+/// (execute), not three (prepare, execute, close).
 ///
 /// @unchecked Sendable: a connection is only ever used by the single thread-pool job that took it from
 /// `MariaDBPool` and gives it back; no two threads touch it at once.
@@ -20,6 +22,10 @@ final class MariaDBConnection: @unchecked Sendable {
 
     private var mysql: UnsafeMutablePointer<MYSQL>?
     private let url: MariaDBURL
+    /// Prepared statements of the open connection, by SQL text.
+    private var statements: [String: UnsafeMutablePointer<MYSQL_STMT>] = [:]
+    /// More distinct statements than this (IN lists of every length) and the cache starts again.
+    static let cachedStatementLimit = 64
     /// How many statements were handed to the server for execution, over every handle of this object.
     /// A failed statement whose execute was never sent (it failed connecting or preparing) changed
     /// nothing, which is what `MariaDBPool` checks before running a write again.
@@ -50,10 +56,40 @@ final class MariaDBConnection: @unchecked Sendable {
     }
 
     private func run(_ sql: String, _ params: [MariaDBValue], on mysql: UnsafeMutablePointer<MYSQL>, counted: Bool = true) throws(StoreError) -> Outcome {
+        let statement = try prepared(sql, on: mysql)
+        do throws(StoreError) {
+            let outcome = try run(statement, params, counted: counted)
+            mysql_stmt_free_result(statement)
+            return outcome
+        } catch {
+            // A statement that failed is not trusted again: prepared anew next time.
+            statements[sql] = nil
+            mysql_stmt_close(statement)
+            throw error
+        }
+    }
+
+    /// The cached statement for `sql`, or a newly prepared one (then cached).
+    private func prepared(_ sql: String, on mysql: UnsafeMutablePointer<MYSQL>) throws(StoreError) -> UnsafeMutablePointer<MYSQL_STMT> {
+        if let statement = statements[sql] { return statement }
         guard let statement = mysql_stmt_init(mysql) else { throw failure(mysql) }
-        defer { mysql_stmt_close(statement) }
-        let prepared = sql.utf8CString.withUnsafeBufferPointer { mysql_stmt_prepare(statement, $0.baseAddress, UInt(sql.utf8.count)) }
-        guard prepared == 0 else { throw failure(statement) }
+        let status = sql.utf8CString.withUnsafeBufferPointer { mysql_stmt_prepare(statement, $0.baseAddress, UInt(sql.utf8.count)) }
+        guard status == 0 else {
+            let error = failure(statement)
+            mysql_stmt_close(statement)
+            throw error
+        }
+        if statements.count >= Self.cachedStatementLimit { closeStatements() }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func closeStatements() {
+        for statement in statements.values { mysql_stmt_close(statement) }
+        statements.removeAll()
+    }
+
+    private func run(_ statement: UnsafeMutablePointer<MYSQL_STMT>, _ params: [MariaDBValue], counted: Bool) throws(StoreError) -> Outcome {
         guard mysql_stmt_param_count(statement) == UInt(params.count) else {
             throw StoreError(.unavailable, "statement expects \(mysql_stmt_param_count(statement)) parameters, got \(params.count)")
         }
@@ -144,6 +180,7 @@ final class MariaDBConnection: @unchecked Sendable {
     }
 
     private func close() {
+        closeStatements()
         if let mysql { mysql_close(mysql) }
         mysql = nil
     }

@@ -292,12 +292,15 @@ public final class MariaDBStore: Store {
                 }
                 let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
                 // The UPDATE locks the conversation row until commit: concurrent writers queue here, so
-                // sequence numbers stay unique and gap-free.
-                _ = try connection.execute(
-                    "INSERT INTO conversations (id, last_seq) VALUES (?, 1) ON DUPLICATE KEY UPDATE last_seq = last_seq + 1",
-                    [.text(conversation)])
-                // The row was just written in this transaction: no row is an error, not sequence 1.
-                let seq = try connection.execute("SELECT last_seq FROM conversations WHERE id = ?", [.text(conversation)]).single().int(0)
+                // sequence numbers stay unique and gap-free. LAST_INSERT_ID(expr) hands the new sequence
+                // back with the statement's answer (its insert id): no second round trip to read it.
+                let seq = try connection.execute(
+                    """
+                    INSERT INTO conversations (id, last_seq) VALUES (?, LAST_INSERT_ID(1))
+                    ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + 1)
+                    """,
+                    [.text(conversation)]).lastInsertID
+                guard seq > 0 else { throw StoreError(.unavailable, "MariaDB returned no sequence number for \(conversation)") }
                 let id = try connection.execute(
                     "INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [.text(conversation), .int(seq), .int(message.fromUID), .int(message.toUID), .text(message.clientMsgID),

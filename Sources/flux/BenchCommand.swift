@@ -27,7 +27,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How the load connects to chat nodes: tcp or ws (WebSocket; relay, cluster-relay, idle).") var transport = "tcp"
     @Option(help: "Redis for cluster-relay (default: start redis-server from PATH).") var redis: String?
     @Option(help: "Measure a running Flux: host:port of its gate (with --db; relay, idle and login).") var target: String?
-    @Option(help: "With --target: the store URL the target uses (bench users are created there).") var db: String?
+    @Option(help: "With --target: the store URL the target uses (bench users are created there); with cluster-relay alone: the store its cluster uses (mysql://…).") var db: String?
     @Option(help: "With --target: process id of its chat node, for the memory figures.") var pid: Int32?
     @Option(help: "SQLite synchronous mode of the Flux under test: full (every commit on disk) or normal.")
     var sqliteSynchronous = "full"
@@ -41,7 +41,10 @@ struct BenchCommand: AsyncParsableCommand {
         guard pairs > 0, window > 0, duration > 0, warmup >= 0, connections > 0, loginConcurrency > 0, (10...20).contains(scryptLogN) else {
             throw ValidationError("sizes and durations must be positive; --scrypt-log-n 10…20")
         }
-        guard (target == nil) == (db == nil) else { throw ValidationError("--target and --db go together") }
+        guard target == nil || db != nil else { throw ValidationError("--target needs --db (the store the target uses)") }
+        if target == nil, db != nil, scenario != "cluster-relay" {
+            throw ValidationError("--db without --target is the store of cluster-relay's cluster (e.g. mysql://flux:pw@127.0.0.1:3306/flux_bench)")
+        }
         if target != nil, !["relay", "idle", "login"].contains(scenario) {
             throw ValidationError("--target works with relay, idle and login (the others start their own servers)")
         }
@@ -62,6 +65,7 @@ struct BenchCommand: AsyncParsableCommand {
         options.transport = BenchTransport(rawValue: transport) ?? .tcp
         options.sqliteSynchronous = sqliteSynchronous
         if let target, let db { options.target = BenchOptions.Target(gate: target, databaseURL: db, pid: pid) }
+        if target == nil { options.clusterDatabaseURL = db }
         let results: [BenchResult]
         do {
             results = try await Bench.run(scenario, options: options) { line in
