@@ -275,42 +275,116 @@ public final class MariaDBStore: Store {
 
     // MARK: - Messages
 
+    /// One batch in a handful of round trips, not three per text: one query finds the texts already
+    /// stored (resends), then per conversation one upsert reserves its sequence numbers (returned by
+    /// `LAST_INSERT_ID(expr)`), one multi-row insert stores the new texts, and per conversation one range
+    /// query reads their ids back (auto-increment ids of a multi-row insert need not be consecutive).
     public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage] {
         guard !messages.isEmpty else { return [] }
         let now = Self.now()
         return try await transaction { connection throws(StoreError) in
-            var stored: [StoredMessage] = []
-            for message in messages {
-                if let existing = try connection.execute(
-                    "SELECT \(Self.messageColumns) FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?",
-                    [.int(message.fromUID), .int(message.toUID), .text(message.clientMsgID)]
-                ).rows.first {
-                    var duplicate = try Self.message(existing)
-                    duplicate.isDuplicate = true
-                    stored.append(duplicate)
-                    continue
-                }
-                let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
-                // The UPDATE locks the conversation row until commit: concurrent writers queue here, so
-                // sequence numbers stay unique and gap-free. LAST_INSERT_ID(expr) hands the new sequence
-                // back with the statement's answer (its insert id): no second round trip to read it.
-                let seq = try connection.execute(
+            let existing = try Self.storedCopies(of: messages, on: connection)
+            // Which texts are new: not stored before, and not an earlier text of this batch again.
+            var firstIndex: [MessageKey: Int] = [:]
+            var newIndices: [Int] = []
+            var perConversation: [String: [Int]] = [:]
+            for (index, message) in messages.enumerated() {
+                let key = MessageKey(message)
+                guard existing[key] == nil, firstIndex[key] == nil else { continue }
+                firstIndex[key] = index
+                newIndices.append(index)
+                perConversation[StoredMessage.conversation(message.fromUID, message.toUID), default: []].append(index)
+            }
+            // Sequence numbers, conversations in a fixed order (two nodes never lock them crosswise).
+            // The UPDATE locks each conversation row until commit, so numbers stay unique and gap-free.
+            var seqs: [Int: Int64] = [:]
+            for (conversation, indices) in perConversation.sorted(by: { $0.key < $1.key }) {
+                let count = Int64(indices.count)
+                let last = try connection.execute(
                     """
-                    INSERT INTO conversations (id, last_seq) VALUES (?, LAST_INSERT_ID(1))
-                    ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + 1)
+                    INSERT INTO conversations (id, last_seq) VALUES (?, LAST_INSERT_ID(?))
+                    ON DUPLICATE KEY UPDATE last_seq = LAST_INSERT_ID(last_seq + ?)
                     """,
-                    [.text(conversation)]).lastInsertID
-                guard seq > 0 else { throw StoreError(.unavailable, "MariaDB returned no sequence number for \(conversation)") }
-                let id = try connection.execute(
-                    "INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [.text(conversation), .int(seq), .int(message.fromUID), .int(message.toUID), .text(message.clientMsgID),
-                     .text(message.content), .int(now)]
-                ).lastInsertID
-                stored.append(StoredMessage(
-                    id: id, conversation: conversation, seq: seq, fromUID: message.fromUID, toUID: message.toUID,
-                    clientMsgID: message.clientMsgID, content: message.content, createdAt: now))
+                    [.text(conversation), .int(count), .int(count)]).lastInsertID
+                guard last >= count else { throw StoreError(.unavailable, "MariaDB returned no sequence number for \(conversation)") }
+                for (offset, index) in indices.enumerated() { seqs[index] = last - count + 1 + Int64(offset) }
+            }
+            try Self.insert(newIndices.map { (messages[$0], seqs[$0]!) }, createdAt: now, on: connection)
+            var ids: [Int: Int64] = [:]
+            for (conversation, indices) in perConversation {
+                let first = seqs[indices[0]]!, last = seqs[indices[indices.count - 1]]!
+                let rows = try connection.execute(
+                    "SELECT seq, id FROM messages WHERE conversation = ? AND seq BETWEEN ? AND ?",
+                    [.text(conversation), .int(first), .int(last)]).rows
+                var bySeq: [Int64: Int64] = [:]
+                for row in rows { bySeq[try row.int(0)] = try row.int(1) }
+                for index in indices {
+                    guard let id = bySeq[seqs[index]!] else { throw StoreError(.unavailable, "MariaDB lost a text just inserted") }
+                    ids[index] = id
+                }
+            }
+            var stored: [StoredMessage] = []
+            stored.reserveCapacity(messages.count)
+            for (index, message) in messages.enumerated() {
+                let key = MessageKey(message)
+                if var copy = existing[key] {
+                    copy.isDuplicate = true
+                    stored.append(copy)
+                } else if let first = firstIndex[key], first != index, let id = ids[first], let seq = seqs[first] {
+                    // The same msgid twice in one batch: the second is a resend of the first.
+                    stored.append(StoredMessage(
+                        id: id, conversation: StoredMessage.conversation(message.fromUID, message.toUID), seq: seq,
+                        fromUID: message.fromUID, toUID: message.toUID, clientMsgID: message.clientMsgID,
+                        content: messages[first].content, createdAt: now, isDuplicate: true))
+                } else {
+                    stored.append(StoredMessage(
+                        id: ids[index]!, conversation: StoredMessage.conversation(message.fromUID, message.toUID), seq: seqs[index]!,
+                        fromUID: message.fromUID, toUID: message.toUID, clientMsgID: message.clientMsgID, content: message.content,
+                        createdAt: now))
+                }
             }
             return stored
+        }
+    }
+
+    /// A text's identity for resends: sender, recipient, the client's msgid.
+    private struct MessageKey: Hashable {
+        var from: Int64
+        var to: Int64
+        var msgid: String
+        init(_ message: NewMessage) { (from, to, msgid) = (message.fromUID, message.toUID, message.clientMsgID) }
+        init(_ message: StoredMessage) { (from, to, msgid) = (message.fromUID, message.toUID, message.clientMsgID) }
+    }
+
+    /// The stored copies of those of `messages` that were stored before, 100 keys a query.
+    private static func storedCopies(of messages: [NewMessage], on connection: MariaDBConnection) throws(StoreError) -> [MessageKey: StoredMessage] {
+        let keys = Array(Set(messages.map(MessageKey.init)))
+        var found: [MessageKey: StoredMessage] = [:]
+        for start in stride(from: 0, to: keys.count, by: 100) {
+            let chunk = keys[start..<min(start + 100, keys.count)]
+            let condition = Array(repeating: "(from_uid = ? AND to_uid = ? AND client_msgid = ?)", count: chunk.count).joined(separator: " OR ")
+            let rows = try connection.execute(
+                "SELECT \(messageColumns) FROM messages WHERE \(condition)",
+                chunk.flatMap { [MariaDBValue.int($0.from), .int($0.to), .text($0.msgid)] }).rows
+            for row in rows {
+                let message = try Self.message(row)
+                found[MessageKey(message)] = message
+            }
+        }
+        return found
+    }
+
+    /// One multi-row INSERT per 100 texts.
+    private static func insert(_ rows: [(NewMessage, Int64)], createdAt: Int64, on connection: MariaDBConnection) throws(StoreError) {
+        for start in stride(from: 0, to: rows.count, by: 100) {
+            let chunk = rows[start..<min(start + 100, rows.count)]
+            let values = Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            _ = try connection.execute(
+                "INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at) VALUES \(values)",
+                chunk.flatMap { message, seq in
+                    [MariaDBValue.text(StoredMessage.conversation(message.fromUID, message.toUID)), .int(seq), .int(message.fromUID),
+                     .int(message.toUID), .text(message.clientMsgID), .text(message.content), .int(createdAt)]
+                })
         }
     }
 

@@ -166,6 +166,34 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func aBatchMixingConversationsResendsAndARepeatedMsgidKeepsEveryPromise(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let people = try await users(store, 3)
+        let (a, b, c) = (people[0], people[1], people[2])
+        let before = try await store.appendMessages([NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "old", content: "old")])[0]
+        let batch = try await store.appendMessages([
+            NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "x1", content: "one"),
+            NewMessage(fromUID: c.uid, toUID: a.uid, clientMsgID: "y1", content: "to a"),
+            NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "old", content: "old"),
+            NewMessage(fromUID: b.uid, toUID: a.uid, clientMsgID: "x2", content: "two"),
+            NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "x1", content: "one"),
+            NewMessage(fromUID: c.uid, toUID: a.uid, clientMsgID: "y2", content: "to a again"),
+        ])
+        #expect(batch.map(\.isDuplicate) == [false, false, true, false, true, false])
+        // Sequence numbers per conversation continue without gaps, in the batch's order.
+        #expect(batch.map(\.seq) == [2, 1, 1, 3, 2, 2])
+        #expect(batch[2].id == before.id && batch[4].id == batch[0].id)
+        let ids = [batch[0], batch[1], batch[3], batch[5]].map(\.id)
+        #expect(Set(ids).count == 4 && !ids.contains(before.id))
+        let ab = try await store.history(uid: a.uid, peer: b.uid, page: .latest, limit: 10)
+        #expect(ab.map(\.clientMsgID) == ["old", "x1", "x2"] && ab.map(\.seq) == [1, 2, 3])
+        #expect(ab.map(\.id) == [before.id, batch[0].id, batch[3].id])
+        let ca = try await store.history(uid: c.uid, peer: a.uid, page: .latest, limit: 10)
+        #expect(ca.map(\.content) == ["to a", "to a again"] && ca.map(\.id) == [batch[1].id, batch[5].id])
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func undeliveredMessagesAreThoseNotMarkedDelivered(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         let people = try await users(store, 3)
