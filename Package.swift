@@ -94,7 +94,7 @@ let package = Package(
         ),
         .target(
             name: "FluxContracts",
-            dependencies: ["FluxProtocol"],
+            dependencies: ["FluxProtocol", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .target(

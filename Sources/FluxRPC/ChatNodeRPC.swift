@@ -1,5 +1,6 @@
 import FluxContracts
 import FluxProtocol
+import NIOCore
 
 /// `ChatNodeAPI` over JSON-over-TCP RPC.
 public struct ChatNodeRPCClient: ChatNodeAPI {
@@ -14,8 +15,9 @@ public struct ChatNodeRPCClient: ChatNodeAPI {
         var session: String
     }
 
+    /// In the compact binary form (`NodeDeliveryCodec`): no JSON coder on either side.
     public func deliver(_ deliveries: [NodeDelivery]) async throws(FluxError) {
-        _ = try await client.call("chat.deliver", deliveries, as: RPCEmpty.self)
+        _ = try await client.call("chat.deliver.bin", params: NodeDeliveryCodec.encode(deliveries), timeout: nil)
     }
 
     public func kick(uid: Int64, session: String) async throws(FluxError) {
@@ -39,6 +41,11 @@ public struct ChatNodeRPCClient: ChatNodeAPI {
 extension RPCServer {
     /// Serves `node` to the other chat nodes.
     public func serve(chatNode node: any ChatNodeAPI) {
+        register("chat.deliver.bin") { buffer in
+            try await node.deliver(try NodeDeliveryCodec.decode(buffer))
+            return ByteBuffer(string: "{}")
+        }
+        // The JSON form, for a node of the release before.
         register("chat.deliver", [NodeDelivery].self) { deliveries in
             try await node.deliver(deliveries)
             return RPCEmpty()
