@@ -12,7 +12,7 @@ import Glibc
     @Test(.timeLimit(.minutes(5))) func twoBrowsersAndATCPClientChat() async throws {
         let python = ProcessInfo.processInfo.environment["FLUX_TEST_BROWSER_PYTHON"] ?? "/usr/bin/python3"
         let missing = ["/usr/bin/chromium", "/usr/bin/chromedriver", python].filter { !FileManager.default.isExecutableFile(atPath: $0) }
-        let selenium = missing.isEmpty ? (try? await Self.run(python, ["-c", "import selenium"], timeout: .seconds(30)))?.0 == 0 : false
+        let selenium = missing.isEmpty ? (try? await runToEnd(python, ["-c", "import selenium"], timeout: .seconds(30)))?.0 == 0 : false
         guard missing.isEmpty, selenium else {
             Issue.record("the browser test needs chromium, chromium-driver and python3-selenium (make deps); missing: \(missing.isEmpty ? "selenium for \(python)" : missing.joined(separator: ", "))")
             return
@@ -29,36 +29,11 @@ import Glibc
         try await flux.waitForLog("gate listening")
         try await flux.waitForLog("chat websocket listening")
         let screenshots = ProcessInfo.processInfo.environment["FLUX_TEST_SCREENSHOTS"] ?? flux.dataDirectory + "/screenshots"
-        let (status, output) = try await Self.run(python, [
+        let (status, output) = try await runToEnd(python, [
             script, "--gate", "http://127.0.0.1:\(gatePort)", "--outbox", flux.dataDirectory + "/outbox",
             "--chat-host", "127.0.0.1", "--chat-port", "\(chatPort)", "--screenshots", screenshots,
         ], timeout: .seconds(240))
         #expect(status == 0 && output.contains("OK"), "the browser test failed (screenshots in \(screenshots)):\n\(output)\n--- flux log ---\n\(flux.logText.suffix(4000))")
-    }
-
-    /// Runs a command to its end (killed after `timeout`) on a thread of its own; its output and errors.
-    static func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> (Int32, String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = arguments
-                    let pipe = Pipe()
-                    process.standardOutput = pipe
-                    process.standardError = pipe
-                    try process.run()
-                    let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-                    DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout.components.seconds)), execute: killer)
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    process.waitUntilExit()
-                    killer.cancel()
-                    continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
     }
 }
 
@@ -73,7 +48,7 @@ import Glibc
         }
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("browser/client_logic_test.mjs").path
-        let (status, output) = try await BrowserTests.run(node, [script], timeout: .seconds(60))
+        let (status, output) = try await runToEnd(node, [script], timeout: .seconds(60))
         #expect(status == 0 && output.contains("OK"), "\(output)")
     }
 }

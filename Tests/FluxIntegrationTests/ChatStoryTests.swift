@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import Foundation
@@ -87,10 +88,8 @@ import Testing
 
             // Delivered once: once the deliveries are recorded, another login has nothing waiting.
             let database = try DatabaseQueue(path: flux.databasePath)
-            for _ in 0..<500 {
-                let waiting = try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE delivered = 0") ?? 0 }
-                if waiting == 0 { break }
-                try await Task.sleep(for: .milliseconds(20))
+            _ = try await eventually {
+                try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE delivered = 0") ?? 0 } == 0
             }
             try await database.close()
             await back.client.close()

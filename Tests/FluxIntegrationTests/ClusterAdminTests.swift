@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import Foundation
@@ -63,15 +64,12 @@ import Testing
 
         // Undrain: assignable again.
         #expect(try await admin("nodes", "undrain", anaNode).status == 0)
-        var draining: Bool?
-        for _ in 0..<20 {
-            // A renewal already on its way may still say draining once.
-            let after = try #require(try json(try await admin("nodes", "--json").output) as? [[String: Any]])
-            draining = after.first { $0["name"] as? String == anaNode }?["draining"] as? Bool
-            if draining == false { break }
-            try await Task.sleep(for: .milliseconds(200))
+        // A renewal already on its way may still say draining once.
+        let undrained = try await eventually(every: .milliseconds(200)) {
+            let after = try json(try await admin("nodes", "--json").output) as? [[String: Any]]
+            return after?.first { $0["name"] as? String == anaNode }?["draining"] as? Bool == false
         }
-        #expect(draining == false)
+        #expect(undrained)
         await moved.close()
     }
 }

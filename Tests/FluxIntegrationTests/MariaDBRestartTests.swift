@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import FluxStore
@@ -39,19 +40,19 @@ import Testing
 
             // After the restart everything acknowledged is in the store, and the chat works again.
             var history: HistoryResponse?
-            for _ in 0..<50 {
+            _ = await eventually(every: .milliseconds(100)) {
                 history = try? await ida.client.request(.history, HistoryRequest(peer: jay.uid, limit: 200), as: HistoryResponse.self)
-                if history?.error == .success { break }
-                try await Task.sleep(for: .milliseconds(100))
+                return history?.error == .success
             }
             let stored = Set(history?.messages.map(\.msgid) ?? [])
             let missing = Set(acknowledged).subtracting(stored)
             #expect(missing.isEmpty, "acknowledged but not stored: \(missing.sorted())")
             var after: TextChatMessage?
-            for attempt in 0..<20 {
+            var attempt = 0
+            _ = try await eventually(every: .milliseconds(100)) {
+                attempt += 1
                 after = try await ida.text(jay, "after restart", msgid: "db-after-\(attempt)")
-                if after?.error == .success { break }
-                try await Task.sleep(for: .milliseconds(100))
+                return after?.error == .success
             }
             #expect(after?.error == .success)
         }
@@ -118,7 +119,7 @@ final class TestMariaDBServer: @unchecked Sendable {
         install.standardOutput = FileHandle.nullDevice
         install.standardError = FileHandle.nullDevice
         try install.run()
-        for _ in 0..<300 where install.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        _ = await eventually(within: .seconds(15), every: .milliseconds(50)) { !install.isRunning }
         let port = try freeLoopbackPort()
         let server = TestMariaDBServer(port: port, folder: folder, process: try launch(port: port, folder: folder))
         try await server.waitUntilReady()
@@ -146,10 +147,7 @@ final class TestMariaDBServer: @unchecked Sendable {
     }
 
     func waitUntilReady() async throws {
-        for _ in 0..<150 {
-            if canConnect(port: port) { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        if await eventually(within: .seconds(15), every: .milliseconds(50), { canConnect(port: port) }) { return }
         throw MissingTestServer("MariaDB did not start on port \(port)")
     }
 

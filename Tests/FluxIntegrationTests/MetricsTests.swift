@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import Foundation
@@ -34,9 +35,9 @@ import Testing
 
             // Deliveries are counted just after the socket write: allow the writer a moment.
             var after = try await PrometheusText.scrape(port: metricsPort)
-            for _ in 0..<50 where after.value("flux_delivery_seconds_count", labels) != 5 {
-                try await Task.sleep(for: .milliseconds(50))
+            _ = try await eventually {
                 after = try await PrometheusText.scrape(port: metricsPort)
+                return after.value("flux_delivery_seconds_count", labels) == 5
             }
             #expect(after.value("flux_chat_logins_total", ["node": node, "result": "0"]) == 2)
             #expect(after.value("flux_chat_logins_total", ["node": node, "result": "1010"]) == 1)
@@ -50,10 +51,7 @@ import Testing
             #expect(after.text.contains("# TYPE flux_delivery_seconds histogram"))
 
             await ann.client.close()
-            for _ in 0..<50 {
-                if try await PrometheusText.scrape(port: metricsPort).value("flux_chat_sessions", labels) == 1 { break }
-                try await Task.sleep(for: .milliseconds(50))
-            }
+            _ = try await eventually { try await PrometheusText.scrape(port: metricsPort).value("flux_chat_sessions", labels) == 1 }
             #expect(try await PrometheusText.scrape(port: metricsPort).value("flux_chat_sessions", labels) == 1)
             await ben.client.close()
             await intruder.close()

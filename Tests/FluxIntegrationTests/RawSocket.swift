@@ -9,9 +9,13 @@ final class RawSocket: @unchecked Sendable {
     // @unchecked: the descriptor is used by one task at a time (the test that owns the socket).
     let fd: Int32
 
-    init(port: Int, from local: String = "127.0.0.1") throws {
+    /// With `receiveBuffer`, the socket's receive buffer is that small (a client that reads slowly).
+    init(port: Int, from local: String = "127.0.0.1", receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw PortError() }
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var source = sockaddr_in()
         source.sin_family = sa_family_t(AF_INET)
         source.sin_addr.s_addr = inet_addr(local)

@@ -111,8 +111,10 @@ final class RawWebSocket: @unchecked Sendable {
 }
 
 extension RawSocket {
-    func send(bytes: [UInt8]) {
-        _ = Glibc.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL))
+    /// Whether all of `bytes` were handed to the kernel.
+    @discardableResult
+    func send(bytes: [UInt8]) -> Bool {
+        Glibc.send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count
     }
 
     /// What one `recv` returns (nil: nothing within `timeout`; empty: closed), on a thread of its own.

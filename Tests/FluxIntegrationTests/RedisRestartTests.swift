@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import Foundation
@@ -94,10 +95,7 @@ final class TestRedisServer: @unchecked Sendable {
     }
 
     func waitUntilReady() async throws {
-        for _ in 0..<100 {
-            if canConnect(port: port) { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        if await eventually(within: .seconds(5), every: .milliseconds(50), { canConnect(port: port) }) { return }
         throw MissingTestServer("redis-server did not start on port \(port)")
     }
 

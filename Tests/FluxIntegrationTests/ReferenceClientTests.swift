@@ -14,20 +14,10 @@ import Testing
             return
         }
         try await TestFlux.run { (flux: TestFlux) async throws in
-            let logPath = flux.dataDirectory + "/python.log"
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: python)
-            process.arguments = [script, "--gate", "http://127.0.0.1:\(flux.gate.port)", "--outbox", flux.dataDirectory + "/outbox"]
-            process.standardOutput = FileHandle(forWritingAtPath: logPath)
-            process.standardError = FileHandle(forWritingAtPath: logPath)
-            try process.run()
-            for _ in 0..<600 where process.isRunning {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            #expect(process.terminationStatus == 0, "python client failed:\n\(output)")
+            let (status, output) = try await runToEnd(
+                python, [script, "--gate", "http://127.0.0.1:\(flux.gate.port)", "--outbox", flux.dataDirectory + "/outbox"],
+                timeout: .seconds(30))
+            #expect(status == 0, "python client failed:\n\(output)")
             #expect(output.contains("OK"), "\(output)")
         }
     }

@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import Foundation
@@ -194,7 +195,7 @@ import Testing
                 try await Task.sleep(for: .milliseconds(100))
             }
             stop.store(true, ordering: .relaxed)
-            while !stopped.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(20)) }
+            _ = await eventually { stopped.load(ordering: .relaxed) }
             #expect(await stalled.readToClose(timeout: .seconds(5)) != nil, "a stalled upgrade request is closed")
 
             // Both kept their connections: every ping got its pong, every 1023 its 1024, and they still answer.
