@@ -51,7 +51,8 @@ if [ -z "${FLUX_TEST_MARIADB_URL:-}" ]; then
     mariadb-install-db --no-defaults --datadir="$mariadb_dir/data" --user="$(id -un)" --skip-test-db \
         --auth-root-authentication-method=normal >"$mariadb_dir/install.log" 2>&1
     # Grant tables are skipped: a throw-away server on loopback for tests only.
-    mariadbd --no-defaults --datadir="$mariadb_dir/data" --socket="$mariadb_dir/mariadb.sock" \
+    # Its own tmpdir: the restart tests start a second server, which clears stale temporary tables there.
+    mariadbd --no-defaults --datadir="$mariadb_dir/data" --tmpdir="$mariadb_dir" --socket="$mariadb_dir/mariadb.sock" \
         --port="$mariadb_port" --bind-address=127.0.0.1 --user="$(id -un)" --skip-grant-tables \
         --innodb-buffer-pool-size=64M --skip-log-bin --pid-file="$mariadb_dir/mariadb.pid" \
         >"$mariadb_dir/server.log" 2>&1 &

@@ -136,7 +136,9 @@ final class TestMariaDBServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         process.arguments = [
-            "--no-defaults", "--datadir=\(folder)/data", "--socket=\(folder)/mariadb.sock", "--port=\(port)",
+            // A temporary folder of its own: a server clears stale temporary tables from its tmpdir at start,
+            // which in a shared /tmp are the other test server's live ones.
+            "--no-defaults", "--datadir=\(folder)/data", "--tmpdir=\(folder)", "--socket=\(folder)/mariadb.sock", "--port=\(port)",
             "--bind-address=127.0.0.1", "--user=\(NSUserName())", "--skip-grant-tables", "--innodb-buffer-pool-size=32M",
             "--skip-log-bin",
         ]
