@@ -102,10 +102,11 @@ final class ChatRouter: Sendable {
     func deliverGroups(_ texts: [StoredGroupMessage], catchUp: GroupCatchUp) async {
         let committedAt = ChatMetrics.wallClockNanos()
         var recipients = Set<Int64>()
-        for text in texts { for uid in text.members where uid != text.fromUID { recipients.insert(uid) } }
+        for text in texts { for uid in text.members { recipients.insert(uid) } }
         let here = await registry.sessions(for: recipients)
         var away: [(text: GroupDelivery, members: [Int64])] = []
         for text in texts {
+            here[text.fromUID]?.noteOwnGroupText(text.gid, seq: text.seq)
             guard let frame = try? ChatService.groupTextNotice(text) else { continue }
             var elsewhere: [Int64] = []
             for uid in text.members where uid != text.fromUID {

@@ -77,8 +77,13 @@ extension ChatService {
                 try await Task.sleep(for: .milliseconds(5))
             }
             for text in try await store.groupHistory(gid: gid, page: .after(from), limit: limit) {
-                guard session.deliverGroupStored(try Self.groupTextNotice(text), gid: gid, seq: text.seq, uid: uid) else { return nil }
-                count += 1
+                let own = text.fromUID == uid
+                guard session.deliverGroupStored(try Self.groupTextNotice(text), gid: gid, seq: text.seq, uid: uid, own: own) else { return nil }
+                if own {
+                    tracker.delivered(groups: [GroupCursor(gid: gid, uid: uid, seq: text.seq)])
+                } else {
+                    count += 1
+                }
             }
         }
         return count

@@ -52,8 +52,10 @@ public final class ChatService: Sendable {
         self.batcher = MessageBatcher { messages in try await store.appendMessages(messages) } deliver: { messages in
             await router.deliver(messages.filter { !$0.isDuplicate })
         }
+        let tracker = DeliveryTracker(store: store, logger: logger)
+        self.tracker = tracker
         let catchUp = GroupCatchUp(
-            store: store, logger: logger, pageSize: min(configuration.backlogPageSize, max(1, configuration.outboundQueueLimit / 4)),
+            store: store, tracker: tracker, logger: logger, pageSize: min(configuration.backlogPageSize, max(1, configuration.outboundQueueLimit / 4)),
             queueLimit: configuration.outboundQueueLimit)
         self.groupCatchUp = catchUp
         self.groupBatcher = GroupTextBatcher { texts in try await store.appendGroupMessages(texts) } deliver: { outcomes in
@@ -62,7 +64,6 @@ public final class ChatService: Sendable {
                 return text
             }, catchUp: catchUp)
         }
-        self.tracker = DeliveryTracker(store: store, logger: logger)
     }
 
     /// Unique to this run of the node (reported to status, written into presence entries).

@@ -193,16 +193,24 @@ public final class ChatSession: Sendable {
     }
 
     /// Queues a group text read from the store (login backlog, catch-up) if it comes after what is
-    /// queued. False when the session is finished or overflowed.
+    /// queued; the user's own texts are passed over (`own`). False when the session is finished or
+    /// overflowed.
     @discardableResult
-    func deliverGroupStored(_ frame: ChatFrame, gid: Int64, seq: Int64, uid: Int64) -> Bool {
+    func deliverGroupStored(_ frame: ChatFrame, gid: Int64, seq: Int64, uid: Int64, own: Bool = false) -> Bool {
         let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: seq, gid: gid))
         let result = inner.withLock { inner -> SessionWriter.EnqueueResult in
             guard !inner.finished else { return .terminated }
-            guard inner.groups.stored(gid: gid, seq: seq) else { return .enqueued }
+            guard inner.groups.stored(gid: gid, seq: seq), !own else { return .enqueued }
             return yield(item, &inner)
         }
         return settle(result)
+    }
+
+    /// The user's own text `seq` of `gid` was stored: the next live text after it is not a gap.
+    func noteOwnGroupText(_ gid: Int64, seq: Int64) {
+        inner.withLock { inner in
+            if inner.groups.last(gid) == seq - 1 { _ = inner.groups.stored(gid: gid, seq: seq) }
+        }
     }
 
     /// Sets where `gid` stands for this session (login backlog, joining).

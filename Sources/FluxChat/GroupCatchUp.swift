@@ -7,6 +7,7 @@ import Logging
 /// paced by the session's queue; a member no longer in the group gets nothing.
 struct GroupCatchUp: Sendable {
     let store: any Store
+    let tracker: DeliveryTracker
     let logger: Logger
     let pageSize: Int
     let queueLimit: Int
@@ -30,7 +31,12 @@ struct GroupCatchUp: Sendable {
                     }
                     let page = try await store.groupHistory(gid: gid, page: .after(after), limit: pageSize)
                     for text in page {
-                        guard session.deliverGroupStored(try ChatService.groupTextNotice(text), gid: gid, seq: text.seq, uid: uid) else { return }
+                        let own = text.fromUID == uid
+                        guard session.deliverGroupStored(try ChatService.groupTextNotice(text), gid: gid, seq: text.seq, uid: uid, own: own) else {
+                            return
+                        }
+                        // Nothing to write for the user's own text: its cursor moves now.
+                        if own { tracker.delivered(groups: [GroupCursor(gid: gid, uid: uid, seq: text.seq)]) }
                         after = text.seq
                     }
                     if page.count < pageSize { break }
