@@ -142,15 +142,15 @@ public final class ChatSession: Sendable {
     /// can commit after a newer one was read into the backlog: it is held here, not skipped.) Held group
     /// texts go through the group cursors; returns the groups that must now be caught up from the store.
     @discardableResult
-    func endBacklog(sent: Set<Int64>) -> [(gid: Int64, after: Int64)] {
-        let (results, catchUps) = inner.withLock { inner -> ([SessionWriter.EnqueueResult], [(gid: Int64, after: Int64)]) in
+    func endBacklog(sent: Set<Int64>) -> [(gid: Int64, after: Int64?)] {
+        let (results, catchUps) = inner.withLock { inner -> ([SessionWriter.EnqueueResult], [(gid: Int64, after: Int64?)]) in
             let all = inner.heldLive ?? []
             let held = all.filter { item in item.delivery.map { $0.gid == nil && !sent.contains($0.messageID) } ?? false }
                 .sorted { ($0.delivery?.messageID ?? 0) < ($1.delivery?.messageID ?? 0) }
                 + all.filter { $0.delivery?.gid != nil }
             inner.heldLive = nil
             var results: [SessionWriter.EnqueueResult] = []
-            var catchUps: [(gid: Int64, after: Int64)] = []
+            var catchUps: [(gid: Int64, after: Int64?)] = []
             for item in held {
                 if let gid = item.delivery?.gid, let seq = item.delivery?.messageID {
                     switch inner.groups.live(gid: gid, seq: seq) {

@@ -12,18 +12,23 @@ struct GroupCatchUp: Sendable {
     let pageSize: Int
     let queueLimit: Int
 
-    /// Runs a catch-up of `gid` for `uid`'s `session` from after `seq`, in a task of its own.
-    func start(_ session: ChatSession, uid: Int64, gid: Int64, after seq: Int64) {
+    /// Runs a catch-up of `gid` for `uid`'s `session` from after `seq` (nil: after the member's delivered
+    /// cursor in the store), in a task of its own.
+    func start(_ session: ChatSession, uid: Int64, gid: Int64, after seq: Int64?) {
         Task { await run(session, uid: uid, gid: gid, after: seq) }
     }
 
-    func run(_ session: ChatSession, uid: Int64, gid: Int64, after seq: Int64) async {
-        var after = seq
+    func run(_ session: ChatSession, uid: Int64, gid: Int64, after seq: Int64?) async {
+        var after = seq ?? 0
         do {
             while true {
-                guard try await store.groupRole(gid: gid, uid: uid) != nil else {
+                guard let membership = try await store.groupMemberships(of: uid).first(where: { $0.info.gid == gid }) else {
                     session.forgetGroup(gid)
                     return
+                }
+                if seq == nil, after == 0 {
+                    session.startGroup(gid, at: membership.deliveredSeq)
+                    after = membership.deliveredSeq
                 }
                 while !session.isFinished {
                     while session.queuedFrames > queueLimit / 4, !session.isFinished {

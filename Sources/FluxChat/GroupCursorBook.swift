@@ -12,9 +12,10 @@ struct GroupCursorBook: Sendable, Equatable {
         case queue
         /// Already queued, or a catch-up in progress covers it.
         case skip
-        /// Texts are missing before it: read the group from the store after `after` (a catch-up is now in
-        /// progress for this group).
-        case catchUp(after: Int64)
+        /// Texts are missing before it: read the group from the store after `after`, or, for a group this
+        /// session has not seen yet (joined meanwhile), after the member's delivered cursor in the store (a
+        /// catch-up is now in progress for this group).
+        case catchUp(after: Int64?)
     }
 
     /// gid → the highest seq queued.
@@ -26,16 +27,16 @@ struct GroupCursorBook: Sendable, Equatable {
     /// The highest seq of `gid` queued (nil: this session has not seen the group yet).
     func last(_ gid: Int64) -> Int64? { queued[gid] }
 
-    /// A live text `seq` of `gid` arrived. A group first seen live (joined during the session) starts
-    /// at its first text.
+    /// A live text `seq` of `gid` arrived. A group first seen live (joined during the session) is caught
+    /// up from the member's stored cursor: live texts of several nodes can come in any order.
     mutating func live(gid: Int64, seq: Int64) -> Decision {
         if catchingUp.contains(gid) {
             missed.insert(gid)
             return .skip
         }
         guard let last = queued[gid] else {
-            queued[gid] = seq
-            return .queue
+            catchingUp.insert(gid)
+            return .catchUp(after: nil)
         }
         if seq <= last { return .skip }
         if seq == last + 1 {
