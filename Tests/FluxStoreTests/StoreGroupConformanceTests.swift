@@ -156,8 +156,9 @@ import Testing
         #expect(outcomeKind(try await store.addGroupMembers(gid: gid, by: e.uid, members: [f.uid], limits: GroupLimits())) == .notMember)
         #expect(outcomeKind(try await store.addGroupMembers(gid: gid + 1_000, by: a.uid, members: [e.uid], limits: GroupLimits())) == .noSuchGroup)
         #expect(try await detail(store, gid).info.memberCount == 4)
-        // Those already in are skipped; the new ones are listed in request order (not uid order).
-        let byOwner = try await store.addGroupMembers(gid: gid, by: a.uid, members: [g.uid, c.uid, a.uid, e.uid, d.uid], limits: GroupLimits())
+        // Those already in are skipped (g, listed twice, is in at its second mention); the new ones are
+        // listed in request order (not uid order).
+        let byOwner = try await store.addGroupMembers(gid: gid, by: a.uid, members: [g.uid, c.uid, a.uid, e.uid, d.uid, g.uid], limits: GroupLimits())
         let addition = try #require(doneValue(byOwner), "\(byOwner)")
         #expect(addition.added == [g.uid, e.uid])
         #expect(addition.detail.info.memberCount == 6 && Set(addition.detail.members.map(\.uid)) == [a.uid, b.uid, c.uid, d.uid, e.uid, g.uid])
@@ -730,6 +731,27 @@ import Testing
         #expect(try await store.groupHistory(gid: gid, page: .after(0), limit: 200).map(\.seq) == Array(1...160))
         #expect(try await detail(store, gid).info.lastSeq == 160)
         #expect(try await store.groupMessageCount() == 160)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentCreatesNeverExceedMaxGroupsPerUser(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let people = try await users(store, 9)
+        let shared = people[0]
+        let limits = GroupLimits(maxMembers: 10, maxGroupsPerUser: 3)
+        let kinds = try await withThrowingTaskGroup(of: OutcomeKind.self) { tasks in
+            for owner in people.dropFirst() {
+                tasks.addTask {
+                    outcomeKind(try await store.createGroup(name: "g", owner: owner.uid, members: [shared.uid], limits: limits))
+                }
+            }
+            return try await tasks.reduce(into: [OutcomeKind]()) { $0.append($1) }
+        }
+        #expect(kinds.filter { $0 == .done }.count == 3)
+        #expect(kinds.filter { $0 == .tooManyGroups(shared.uid) }.count == 5)
+        #expect(try await store.groupMemberships(of: shared.uid).count == 3)
+        #expect(try await store.groups(after: 0, limit: 100).count == 3)
         try await store.close()
     }
 
