@@ -756,6 +756,39 @@ import Testing
     }
 
     @Test(arguments: StoreBackend.allCases)
+    func concurrentChangesToDifferentGroupsAllSucceed(_ backend: StoreBackend) async throws {
+        // Writers on disjoint users and groups never see each other's rules: each change must succeed
+        // (a lock conflict between them is the store's to resolve, not the caller's).
+        let store = try await backend.make()
+        let people = try await users(store, 16)
+        let owners = try await withThrowingTaskGroup(of: [Int64: Int64].self) { tasks in
+            for writer in 0..<8 {
+                let (owner, member) = (people[2 * writer], people[2 * writer + 1])
+                tasks.addTask {
+                    var heirs: [Int64: Int64] = [:]
+                    for round in 0..<5 {
+                        let outcome = try await store.createGroup(name: "w\(writer)-\(round)", owner: owner.uid, members: [member.uid], limits: GroupLimits())
+                        guard let gid = doneValue(outcome)?.info.gid else { continue }
+                        _ = try await store.appendGroupMessages((0..<3).map {
+                            NewGroupMessage(gid: gid, fromUID: $0 == 1 ? member.uid : owner.uid, clientMsgID: "\($0)", content: "x")
+                        })
+                        heirs[gid] = doneValue(try await store.leaveGroup(gid: gid, uid: owner.uid))?.newOwner ?? 0
+                    }
+                    return heirs
+                }
+            }
+            return try await tasks.reduce(into: [Int64: Int64]()) { $0.merge($1) { first, _ in first } }
+        }
+        #expect(owners.count == 40)
+        let infos = try await store.groups(after: 0, limit: 100)
+        #expect(infos.count == 40 && infos.allSatisfy { $0.memberCount == 1 && $0.lastSeq == 3 })
+        #expect(infos.allSatisfy { owners[$0.gid] == $0.ownerUID })
+        #expect(Set(owners.values) == Set((0..<8).map { people[2 * $0 + 1].uid }))
+        #expect(try await store.groupMessageCount() == 120)
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
     func concurrentAddsNeverExceedMaxMembers(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
         let people = try await users(store, 10)
