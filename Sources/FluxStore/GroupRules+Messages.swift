@@ -59,6 +59,17 @@ extension GroupRules {
                 outcomes[index] = .stored(text)
             }
             try insert(session, rows)
+            // The sender has their own text: their cursors move past it when they were right before it
+            // (else they move when the texts before it reach them, and catch-up skips their own).
+            for text in rows {
+                try session.run(
+                    """
+                    UPDATE group_members SET
+                        delivered_seq = CASE WHEN delivered_seq = ? THEN ? ELSE delivered_seq END,
+                        read_seq = CASE WHEN read_seq = ? THEN ? ELSE read_seq END
+                    WHERE gid = ? AND uid = ?
+                    """, [.int(text.seq - 1), .int(text.seq), .int(text.seq - 1), .int(text.seq), .int(gid), .int(text.fromUID)])
+            }
             for (index, first) in repeats {
                 guard case .stored(var copy) = outcomes[first] else { continue }
                 copy.isDuplicate = true

@@ -24,6 +24,8 @@ public protocol GroupStore: Sendable {
     func setGroupRole(gid: Int64, by: Int64, uid: Int64, role: GroupRole) async throws(StoreError) -> GroupOutcome<GroupDetail>
     /// The group with its members, or nil.
     func groupDetail(gid: Int64) async throws(StoreError) -> GroupDetail?
+    /// `uid`'s role in `gid`; nil when not a member (or no such group).
+    func groupRole(gid: Int64, uid: Int64) async throws(StoreError) -> GroupRole?
     /// The groups `uid` belongs to, by gid.
     func groupMemberships(of uid: Int64) async throws(StoreError) -> [GroupMembership]
     /// Up to `limit` groups with a gid above `after`, by gid (operators).

@@ -29,6 +29,9 @@ extension InstrumentedStore {
     public func groupDetail(gid: Int64) async throws(StoreError) -> GroupDetail? {
         try await instruments.timed("groupDetail") { () async throws(StoreError) in try await base.groupDetail(gid: gid) }
     }
+    public func groupRole(gid: Int64, uid: Int64) async throws(StoreError) -> GroupRole? {
+        try await instruments.timed("groupRole") { () async throws(StoreError) in try await base.groupRole(gid: gid, uid: uid) }
+    }
     public func groupMemberships(of uid: Int64) async throws(StoreError) -> [GroupMembership] {
         try await instruments.timed("groupMemberships") { () async throws(StoreError) in try await base.groupMemberships(of: uid) }
     }

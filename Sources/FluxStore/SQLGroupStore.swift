@@ -50,6 +50,15 @@ extension SQLGroupStore {
         try await groupRead { session throws(StoreError) in try GroupRules.detail(session, gid: gid) }
     }
 
+    public func groupRole(gid: Int64, uid: Int64) async throws(StoreError) -> GroupRole? {
+        try await groupRead { session throws(StoreError) in
+            guard let row = try session.query("SELECT role FROM group_members WHERE gid = ? AND uid = ?", [.int(gid), .int(uid)]).first else {
+                return nil
+            }
+            return try GroupRules.role(try row.text(0))
+        }
+    }
+
     public func groupMemberships(of uid: Int64) async throws(StoreError) -> [GroupMembership] {
         try await groupRead { session throws(StoreError) in try GroupRules.memberships(session, of: uid) }
     }
