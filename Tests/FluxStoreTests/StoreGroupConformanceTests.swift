@@ -534,6 +534,52 @@ import Testing
         try await store.close()
     }
 
+    @Test(arguments: StoreBackend.allCases)
+    func aSendersCursorsMovePastTheirOwnTextOnlyWhenRightBeforeIt(_ backend: StoreBackend) async throws {
+        // Not (yet) in GroupStore's doc comments: the chat role relies on it since 0320fc2 (a sender's own
+        // texts are never sent back to it), and GroupRules.append says so.
+        let store = try await backend.make()
+        let people = try await users(store, 2)
+        let (a, b) = (people[0], people[1])
+        let gid = try await group(store, owner: a, [b]).info.gid
+        func cursors(_ user: User) async throws -> [Int64] {
+            let member = try #require(try await detail(store, gid).member(user.uid))
+            return [member.deliveredSeq, member.readSeq]
+        }
+        _ = try await send(store, gid, [(a, "1"), (a, "2")])
+        #expect(try await cursors(a) == [2, 2])
+        #expect(try await cursors(b) == [0, 0])
+        _ = try await send(store, gid, [(b, "3")])
+        #expect(try await cursors(b) == [0, 0], "b had not had texts 1 and 2")
+        #expect(try await cursors(a) == [2, 2])
+        _ = try await send(store, gid, [(a, "4")])
+        #expect(try await cursors(a) == [2, 2], "a had not had text 3")
+        // A resend moves nothing.
+        try await store.markGroupDelivered([GroupCursor(gid: gid, uid: a.uid, seq: 3)])
+        _ = try await send(store, gid, [(a, "4")])
+        #expect(try await cursors(a) == [3, 2])
+        #expect(try await store.groupsBehind(among: [a.uid], storedBefore: farFuture) == [GroupCursor(gid: gid, uid: a.uid, seq: 3)])
+        try await store.close()
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aMembersRoleIsReadAlone(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let people = try await users(store, 4)
+        let (a, b, c, d) = (people[0], people[1], people[2], people[3])
+        let gid = try await group(store, owner: a, [b, c]).info.gid
+        #expect(outcomeKind(try await store.setGroupRole(gid: gid, by: a.uid, uid: b.uid, role: .admin)) == .done)
+        #expect(try await store.groupRole(gid: gid, uid: a.uid) == .owner)
+        #expect(try await store.groupRole(gid: gid, uid: b.uid) == .admin)
+        #expect(try await store.groupRole(gid: gid, uid: c.uid) == .member)
+        #expect(try await store.groupRole(gid: gid, uid: d.uid) == nil)
+        #expect(try await store.groupRole(gid: gid + 1_000, uid: a.uid) == nil)
+        #expect(outcomeKind(try await store.leaveGroup(gid: gid, uid: a.uid)) == .done)
+        #expect(try await store.groupRole(gid: gid, uid: a.uid) == nil)
+        #expect(try await store.groupRole(gid: gid, uid: b.uid) == .owner)
+        try await store.close()
+    }
+
     // MARK: Listing
 
     @Test(arguments: StoreBackend.allCases)
