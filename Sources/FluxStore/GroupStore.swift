@@ -36,6 +36,8 @@ public protocol GroupStore: Sendable {
     /// Stores `messages` in one transaction, in order, each with the next sequence number of its group,
     /// checking in that transaction that each sender is a member. A text whose sender already stored its
     /// msgid in that group is not stored again: its stored copy is returned. One outcome per input.
+    /// The sender's delivered and read cursors move past a new text when they were right before it (the
+    /// sender has their own text; further back, they move as the texts before it reach the sender).
     func appendGroupMessages(_ messages: [NewGroupMessage]) async throws(StoreError) -> [GroupAppendOutcome]
     /// Up to `limit` texts of group `gid`, oldest first.
     func groupHistory(gid: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredGroupMessage]

@@ -110,7 +110,7 @@ struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Operate a Flux installation (exit 0 ok, 1 not found or refused, 2 usage).",
         subcommands: [
-            AdminUsers.self, AdminFriends.self, AdminMessages.self, AdminNodes.self, AdminSessions.self, AdminKick.self,
+            AdminUsers.self, AdminFriends.self, AdminGroups.self, AdminMessages.self, AdminNodes.self, AdminSessions.self, AdminKick.self,
             AdminStats.self, Database.self,
         ])
 }

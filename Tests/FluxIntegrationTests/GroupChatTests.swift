@@ -228,6 +228,33 @@ import Testing
         }
     }
 
+    @Test func operatorsListShowAndDeleteGroups() async throws {
+        try await TestFlux.run { (flux: TestFlux) async throws in
+            let (ann, ben, cat) = try await Self.threeFriends(flux, "g7")
+            let gid = try await Self.group(ann, [ben, cat])
+            _ = try await ann.groupText(gid, "for the record", msgid: "r-1")
+            let environment = ["FLUX_DATA_DIR": flux.dataDirectory]
+            func admin(_ arguments: String...) async throws -> (status: Int32, output: String, errors: String) {
+                try await FluxProcess.runToEnd(["admin", "groups"] + arguments, environment: environment)
+            }
+            let listed = try await admin("list", "--json")
+            #expect(listed.status == 0, "\(listed.errors)")
+            let groups = try #require(try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [[String: Any]])
+            #expect(groups.count == 1 && groups.first?["gid"] as? Int == Int(gid) && groups.first?["members"] as? Int == 3)
+            #expect(groups.first?["last_seq"] as? Int == 1 && groups.first?["owner"] as? Int == Int(ann.uid))
+            #expect(try await admin("show", "\(gid)").output.contains("g7-group"))
+            let members = try await admin("members", "\(gid)", "--json")
+            let rows = try #require(try JSONSerialization.jsonObject(with: Data(members.output.utf8)) as? [[String: Any]])
+            #expect(Set(rows.compactMap { $0["name"] as? String }) == ["g7ann", "g7ben", "g7cat"])
+            #expect(rows.first { $0["name"] as? String == "g7ann" }?["role"] as? String == "owner")
+            #expect(try await admin("show", "999999").status == 1)
+            let deleted = try await admin("delete", "\(gid)")
+            #expect(deleted.status == 0 && deleted.output.contains("3 members"))
+            #expect(try await admin("delete", "\(gid)").status == 1)
+            #expect(try await ann.client.request(.groupInfo, GroupReference(gid: gid), as: ErrorReply.self).error == .noSuchGroup)
+        }
+    }
+
     // MARK: - Helpers
 
     /// Three users; the first is a friend of the other two.
