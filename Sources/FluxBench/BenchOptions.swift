@@ -15,6 +15,9 @@ public struct BenchOptions: Sendable {
     public var loginConcurrency = 8
     /// scrypt cost (2^logN) of the bench users' passwords in the login scenario.
     public var loginScryptLogN = 15
+    /// Groups of the group scenario, and members in each (the first sends, the others receive).
+    public var groups = 100
+    public var members = 50
     /// Redis for cluster-relay (`redis://host:port/db`); nil starts a `redis-server` from PATH.
     public var redisURL: String?
 

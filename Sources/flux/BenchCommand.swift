@@ -6,7 +6,7 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Flux: relay, idle, login, cluster-relay, baseline, or all.",
+        abstract: "Measure Flux: relay, idle, login, cluster-relay, group, baseline, or all.",
         discussion: """
             Each scenario starts what it measures from this binary on loopback (flux --role all; for
             cluster-relay a front process, two chat nodes and Redis) and drives it over real sockets;
@@ -15,7 +15,9 @@ struct BenchCommand: AsyncParsableCommand {
             load, so their figure is read as a share of this machine's ceiling. Build with -c release.
             """)
 
-    @Argument(help: "relay, idle, login, cluster-relay, baseline or all") var scenario: String
+    @Argument(help: "relay, idle, login, cluster-relay, group, baseline or all") var scenario: String
+    @Option(help: "Groups (group).") var groups = 100
+    @Option(help: "Members per group, 2–500; the first sends (group).") var members = 50
     @Option(help: "Friend pairs sending texts (relay scenarios).") var pairs = 16
     @Option(help: "Unacknowledged texts per sender.") var window = 32
     @Option(help: "Texts per second over all pairs (default: as fast as the window allows).") var rate: Double?
@@ -48,6 +50,7 @@ struct BenchCommand: AsyncParsableCommand {
         if target != nil, !["relay", "idle", "login"].contains(scenario) {
             throw ValidationError("--target works with relay, idle and login (the others start their own servers)")
         }
+        guard groups > 0, (2...500).contains(members) else { throw ValidationError("--groups must be positive; --members 2…500") }
         guard ["full", "normal"].contains(sqliteSynchronous) else { throw ValidationError("--sqlite-synchronous is full or normal") }
     }
 
@@ -59,6 +62,8 @@ struct BenchCommand: AsyncParsableCommand {
         options.duration = duration
         options.warmup = warmup
         options.connections = connections
+        options.groups = groups
+        options.members = members
         options.loginConcurrency = loginConcurrency
         options.loginScryptLogN = scryptLogN
         options.redisURL = redis

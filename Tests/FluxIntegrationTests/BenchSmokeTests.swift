@@ -7,7 +7,7 @@ import Testing
         let redis = try await testRedisURL(database: 5)
         let result = try await FluxProcess.runToEnd([
             "bench", "all", "--duration", "1", "--warmup", "0.5", "--pairs", "2", "--window", "4", "--connections", "40",
-            "--login-concurrency", "2", "--scrypt-log-n", "10", "--redis", redis, "--json",
+            "--login-concurrency", "2", "--scrypt-log-n", "10", "--redis", redis, "--json", "--groups", "3", "--members", "4",
             // A modest rate: the other tests run at the same time on this machine.
             "--rate", "400",
         ])
@@ -18,7 +18,7 @@ import Testing
             let figures = report?["figures"] as? [[String: Any]]
             return figures?.first { $0["name"] as? String == name }?["value"] as? Double
         }
-        #expect(reports.compactMap { $0["scenario"] as? String } == ["baseline", "relay", "cluster-relay", "idle", "login"])
+        #expect(reports.compactMap { $0["scenario"] as? String } == ["baseline", "relay", "cluster-relay", "group", "idle", "login"])
         for scenario in ["baseline", "relay", "cluster-relay"] {
             #expect((figure(scenario, "delivered") ?? 0) > 0, "\(scenario) delivered nothing")
             #expect(figure(scenario, "send→notify samples") != nil)
@@ -30,6 +30,12 @@ import Testing
             #expect(figure(scenario, "refused") == 0, "\(scenario)")
             #expect(figure(scenario, "of baseline") != nil)
         }
+        // Every acknowledged group text is stored once and reaches every member.
+        #expect((figure("group", "fan-out deliveries") ?? 0) > 0)
+        #expect(figure("group", "stored rows") == figure("group", "acknowledged (1134)"))
+        #expect(figure("group", "texts not received by every member") == 0)
+        #expect(figure("group", "refused") == 0)
+        #expect(figure("group", "send→last member samples") != nil)
         #expect((figure("idle", "per connection") ?? 0) > 0)
         #expect(reports.first { $0["scenario"] as? String == "idle" }.flatMap { ($0["parameters"] as? [String: Any])?["connections"] as? String } == "40")
         #expect((figure("login", "logins (HTTP + chat)") ?? 0) > 0)
