@@ -109,6 +109,29 @@ import Testing
         }
     }
 
+    @Test func theLoginBacklogOfAGroupIsCappedAtItsNewestTexts() async throws {
+        try await TestFlux.run(environment: ["FLUX_GROUP_BACKLOG_LIMIT": "3"]) { (flux: TestFlux) async throws in
+            let (ann, ben, cat) = try await Self.threeFriends(flux, "g8")
+            let gid = try await Self.group(ann, [ben, cat])
+            await cat.client.close()
+            #expect(try await eventually {
+                try await ann.client.request(.groupInfo, GroupReference(gid: gid), as: GroupDetailResponse.self)
+                    .members.first { $0.uid == cat.uid }?.online == false
+            })
+            for index in 1...5 { _ = try await ann.groupText(gid, "t\(index)", msgid: "t-\(index)") }
+            let back = try await cat.reconnect(flux, waitForBacklog: false)
+            var seqs: [Int64] = []
+            var frame = try await back.client.next()
+            while frame.id != .notifyBacklogDone {
+                if frame.id == .notifyGroupText { seqs += try frame.decode(GroupTextMessage.self).textArray.compactMap(\.seq) }
+                frame = try await back.client.next()
+            }
+            #expect(seqs == [3, 4, 5], "the newest three; older ones by history")
+            let older = try await back.client.request(.groupHistory, GroupHistoryRequest(gid: gid, before: 3), as: GroupHistoryResponse.self)
+            #expect(older.messages.map(\.seq) == [1, 2])
+        }
+    }
+
     @Test func aRemovedMemberGetsNothingMoreAndCannotReadHistory() async throws {
         try await TestFlux.run { (flux: TestFlux) async throws in
             let (ann, ben, cat) = try await Self.threeFriends(flux, "g3")
