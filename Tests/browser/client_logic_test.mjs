@@ -192,6 +192,7 @@ test("group read marks survive a reload (seeded), and a group left is dropped fr
   const t = new Store();
   t.login(login());
   t.seedGroupReadMarks(JSON.parse(JSON.stringify(marks)));
+  assert.equal(t.groups.size, 0, "a seeded mark makes no group appear");
   t.addGroupIncoming(groupText(7, 2, [[2, "b"], [3, "c"]]));
   assert.equal(t.groupUnread(7), 1);
   t.setGroups([{ gid: 8, name: "Other", owner: 1, members: 2, last_seq: 0, read_seq: 0, unread: 0 }]);

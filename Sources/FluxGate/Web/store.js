@@ -48,6 +48,7 @@ export class Store {
     this.requests = new Map();
     this.conversations = new Map();
     this.groups = new Map();
+    this.groupReadSeeds = new Map(); // gid → read mark kept from before a reload, for groups not listed yet
   }
 
   subscribe(listener) {
@@ -332,7 +333,7 @@ export class Store {
         bySeq: new Map(),
         // the server's counts at the last 1142: texts up to `last`, my read mark, unread among them
         listed: { last: 0, read: 0, unread: 0 },
-        toldRead: 0, // the read mark I sent (1139)
+        toldRead: this.groupReadSeeds.get(gid) || 0, // the read mark I sent (1139)
         historyRequested: false,
         loadingOlder: false,
       };
@@ -349,9 +350,11 @@ export class Store {
       seen.add(item.gid);
       if (typeof item.name === "string") group.name = item.name;
       if (item.owner != null) group.owner = item.owner;
-      if (Number.isInteger(item.members)) group.memberCount = item.members;
+      if (Number.isInteger(item.members)) {
+        if (item.members !== group.memberCount || !group.members) group.membersStale = true;
+        group.memberCount = item.members;
+      }
       group.listed = { last: item.last_seq || 0, read: item.read_seq || 0, unread: item.unread || 0 };
-      group.membersStale = true;
     }
     for (const gid of [...this.groups.keys()]) if (!seen.has(gid)) this.groups.delete(gid);
     this.notify("groups");
@@ -589,9 +592,12 @@ export class Store {
   }
 
   seedGroupReadMarks(marks) {
-    for (const [gid, seq] of Object.entries(marks || {})) {
-      const group = this.group(Number(gid));
-      group.toldRead = Math.max(group.toldRead, seq);
+    for (const [key, seq] of Object.entries(marks || {})) {
+      const gid = Number(key);
+      if (!Number.isInteger(gid) || typeof seq !== "number") continue;
+      const group = this.groups.get(gid);
+      if (group) group.toldRead = Math.max(group.toldRead, seq);
+      else this.groupReadSeeds.set(gid, Math.max(this.groupReadSeeds.get(gid) || 0, seq));
     }
   }
 
