@@ -318,13 +318,12 @@ def group_story(args):
     for browser in (d, e, f):
         assert browser.visible("#groups") and browser.visible("#groups-empty"), "[%s] the empty group list" % browser.name
 
-    print("G2. D creates a group with E and F (1121); E and F see it appear (1131)")
+    print("G2. D creates a group with E (1121); E sees it appear (1131); D adds F from the members panel (1123)")
     title = "Trail crew <b>🥾</b>"
     d.click("#group-new")
     d.wait(lambda: d.visible("#create-dialog"), "the new-group dialog")
     d.type("#create-name", title)
-    for uid in (e_uid, f_uid):
-        d.click('#create-pick li[data-uid="%d"] input' % uid)
+    d.click('#create-pick li[data-uid="%d"] input' % e_uid)
     d.click("#create-submit")
     d.wait(lambda: not d.visible("#create-dialog") and d.visible("#conv-members"), "the new group to open at D")
     gid = d.group_named(title)
@@ -332,7 +331,16 @@ def group_story(args):
     assert d.text("#conv-title") == title, "the name is shown as text, not markup: %r" % d.text("#conv-title")
     assert not d.exists("#conv-title b"), "user text must never become markup"
     e.wait(lambda: e.group_named(title) == gid, "the group at E")
-    f.wait(lambda: f.group_named(title) == gid, "the group at F")
+    d.open_members()
+    assert sorted(m["uid"] for m in d.members()) == sorted([d_uid, e_uid]), d.members()
+    d.click('#add-pick li[data-uid="%d"] input' % f_uid)
+    d.click("#add-submit")
+    d.wait(lambda: sorted(m["uid"] for m in d.members()) == sorted([d_uid, e_uid, f_uid]) and not d.exists("#add-pick li"),
+           lambda: "F among D's members, no friend left to add: %s" % d.members())
+    d.close_members()
+    f.wait(lambda: f.group_named(title) == gid, "the group at F (1131 added)")
+    e.wait(lambda: "3 members" in (e.js("return document.querySelector(arguments[0] + ' [data-test=group-desc]').textContent", e.group(gid)) or ""),
+           "3 members in E's group row")
 
     print("G3. D writes (1133); E and F get it (1135) with an unread badge; read marks clear it")
     first = d.send("Hello crew!")
@@ -432,6 +440,11 @@ def group_story(args):
     e.click("#group-leave")
     e.wait(lambda: gid not in e.group_gids() and not e.visible("#group-dialog"), "the group gone at E after leaving")
     d.wait(lambda: "1 member" in (d.text("#conv-sub") or ""), "D alone in the group: %r" % d.text("#conv-sub"))
+    d.open_members()
+    d.click("#group-leave")
+    d.wait(lambda: d.text("#group-leave") == "Leave and dissolve?", "the last member is asked to dissolve")
+    d.click("#group-leave")
+    d.wait(lambda: d.group_gids() == [] and not d.visible("#conv-pane"), "the group gone at D after the last member left")
 
     for browser in list(OPEN_BROWSERS):
         problems = [entry["message"] for entry in browser.console()
