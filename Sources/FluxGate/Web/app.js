@@ -20,6 +20,7 @@ let activeGroup = null; // gid of the open group (at most one of active and acti
 let groupInflight = []; // 1133s awaiting their 1134, in the order sent: {gid, msgids}
 let groupWaits = {}; // response id → contexts of the group requests awaiting it, in the order sent
 let groupsListed = false; // 1142 came since the last login
+let groupsUnsupported = false; // the server answered 1141 with "unknown message": no groups section
 let dialogGroup = null; // gid shown in the members dialog
 let armed = null; // a destructive button clicked once: "leave" or `remove/<uid>`; the second click acts
 let armedTimer = null;
@@ -351,6 +352,7 @@ function handle(id, body) {
       break;
     case 1117:
       console.warn("flux: the server could not handle a frame", body);
+      groupFrameRefused(body);
       break;
     case 1119:
       if (body.error !== 0) showBanner("This server is shutting down. You will be reconnected shortly.", 8000);
@@ -407,6 +409,7 @@ function loggedIn(body) {
   groupInflight = [];
   groupWaits = {};
   groupsListed = false;
+  groupsUnsupported = false;
   store.login(body);
   const session = loadSession();
   if (session && session.uid === body.uid) {
@@ -730,6 +733,29 @@ function answered(id, body) {
   let index = body.gid != null ? queue.findIndex((c) => c.gid === body.gid) : -1;
   if (index < 0) index = 0;
   return queue.splice(index, 1)[0];
+}
+
+/// 1117 for a group request (a server without groups answers 1016): its answer will not come.
+function groupFrameRefused(body) {
+  const id = body.msgid;
+  if (!Number.isInteger(id) || id < 1121 || id > 1147 || id % 2 === 0) return;
+  const refused = { error: body.error || 1016 };
+  if (id === 1133) {
+    groupTextsStored(refused);
+    return;
+  }
+  answered(id + 1, refused);
+  if (id === 1141 && body.error === 1016) {
+    groupsUnsupported = true;
+    renderGroups();
+  } else if (id === 1121) {
+    groupCreated(refused);
+  } else if (id === 1137) {
+    for (const group of store.groups.values()) group.loadingOlder = false;
+    renderConversation();
+  } else if (id !== 1129 && id !== 1139) {
+    show($("group-status"), groupError(refused.error));
+  }
 }
 
 function groupTitle(group) {
@@ -1180,6 +1206,7 @@ function renderGroups() {
     row.setAttribute("aria-label", `Group ${title}${unread ? `, ${unread} unread` : ""}`);
   });
   $("groups-empty").hidden = groups.length > 0;
+  $("groups").hidden = groupsUnsupported && groups.length === 0;
 }
 
 function wireGroups() {
