@@ -51,6 +51,8 @@ public struct ChatConfiguration: Sendable, Hashable {
     /// Browser origins allowed to open a WebSocket (`scheme://host[:port]`, lower case); a request without
     /// an `Origin` header (not a browser) is always allowed.
     public var webSocketOrigins: WebSocketOriginPolicy = WebSocketOriginPolicy(allowed: [])
+    /// Group limits (`group.*`).
+    public var groups = GroupSettings()
     /// TLS on the chat listener: certificate chain and key (PEM); nil: plain TCP.
     public var tlsCertificate: String?
     public var tlsKey: String?

@@ -96,6 +96,46 @@ final class ChatRouter: Sendable {
         if !away.isEmpty { remoteRouter.route(away, committedAt: committedAt) }
     }
 
+    /// Delivers newly stored group texts: to the members' sessions on this node at once (a session
+    /// missing an earlier text is handed to `catchUp`), the rest to the `RemoteRouter` (one presence
+    /// lookup per batch, one call per peer node with each text once).
+    func deliverGroups(_ texts: [StoredGroupMessage], catchUp: GroupCatchUp) async {
+        let committedAt = ChatMetrics.wallClockNanos()
+        var recipients = Set<Int64>()
+        for text in texts { for uid in text.members where uid != text.fromUID { recipients.insert(uid) } }
+        let here = await registry.sessions(for: recipients)
+        var away: [(text: GroupDelivery, members: [Int64])] = []
+        for text in texts {
+            guard let frame = try? ChatService.groupTextNotice(text) else { continue }
+            var elsewhere: [Int64] = []
+            for uid in text.members where uid != text.fromUID {
+                guard let session = here[uid] else {
+                    elsewhere.append(uid)
+                    continue
+                }
+                if case .catchUp(let after) = session.deliverGroupLive(frame, gid: text.gid, seq: text.seq, uid: uid, committedAt: committedAt) {
+                    catchUp.start(session, uid: uid, gid: text.gid, after: after)
+                }
+            }
+            if !elsewhere.isEmpty {
+                away.append((GroupDelivery(gid: text.gid, seq: text.seq, body: frame.bodyText, uids: [], committedAt: committedAt), elsewhere))
+            }
+        }
+        if !away.isEmpty { remoteRouter.route(groups: away) }
+    }
+
+    /// Which of `uids` are online (here, or on a live node): one presence lookup for all of them.
+    func online(among uids: [Int64]) async -> Set<Int64> {
+        let here = await registry.sessions(for: Set(uids))
+        var online = Set(here.keys)
+        let rest = uids.filter { here[$0] == nil }
+        guard !rest.isEmpty, let entries = try? await presence.entries(of: rest) else { return online }
+        for (uid, entry) in entries where entry.node != nodeName {
+            if await nodes.peer(entry.node, instance: entry.instance) != nil { online.insert(uid) }
+        }
+        return online
+    }
+
     // MARK: - Login
 
     /// Takes the per-user login lock, retrying for up to `wait`.

@@ -1,6 +1,7 @@
 import Dispatch
 import FluxNet
 import FluxProtocol
+import FluxStore
 import Logging
 import NIOCore
 import NIOPosix
@@ -170,12 +171,18 @@ public struct ChatServer: Service {
         let writer = SessionWriter(channel: channel, limit: configuration.outboundQueueLimit, framing: framing) { frames in
             // In the socket now: only then is a text marked delivered.
             var delivered: [Int64] = []
+            var groups: [GroupCursor] = []
             for item in frames {
                 guard let delivery = item.delivery else { continue }
                 metrics.delivered(committedAt: delivery.committedAt)
-                delivered.append(delivery.messageID)
+                if let gid = delivery.gid {
+                    groups.append(GroupCursor(gid: gid, uid: delivery.uid, seq: delivery.messageID))
+                } else {
+                    delivered.append(delivery.messageID)
+                }
             }
             if !delivered.isEmpty { tracker.delivered(delivered) }
+            if !groups.isEmpty { tracker.delivered(groups: groups) }
         }
         let session = ChatSession(
             id: Self.sessionIDs.wrappingAdd(1, ordering: .relaxed).newValue,

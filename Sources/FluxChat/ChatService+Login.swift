@@ -75,12 +75,14 @@ extension ChatService {
         await sendBacklog(to: user.uid, session: session)
     }
 
-    /// Sends every message stored for `uid` and not yet delivered, oldest first, as 1019, then 1103.
+    /// Sends every message stored for `uid` and not yet delivered, oldest first, as 1019, then the missed
+    /// group texts as 1135, then 1103.
     /// Pages are paced by the session's queue so a long backlog never overflows it.
     private func sendBacklog(to uid: Int64, session: ChatSession) async {
         let pageSize = min(configuration.backlogPageSize, max(1, configuration.outboundQueueLimit / 4))
         var lastID: Int64 = 0
         var sent = Set<Int64>()
+        var groupCount = 0
         do {
             while true {
                 while session.queuedFrames > configuration.outboundQueueLimit / 4 {
@@ -95,6 +97,8 @@ extension ChatService {
                 lastID = page.last?.id ?? lastID
                 if page.count < pageSize { break }
             }
+            guard let groupTexts = try await sendGroupBacklog(to: uid, session: session) else { return }
+            groupCount = groupTexts
         } catch {
             // Releasing held live messages now would put them before unsent older ones: close instead;
             // the next login sends everything still undelivered.
@@ -102,8 +106,9 @@ extension ChatService {
             session.closeNow()
             return
         }
-        session.endBacklog(sent: sent)
-        send(.notifyBacklogDone, BacklogDoneNotice(count: sent.count), to: session)
+        let catchUps = session.endBacklog(sent: sent)
+        send(.notifyBacklogDone, BacklogDoneNotice(count: sent.count + groupCount), to: session)
+        for (gid, after) in catchUps { groupCatchUp.start(session, uid: uid, gid: gid, after: after) }
     }
 
     /// 1115: ends the token and the session.

@@ -60,6 +60,7 @@ extension ChatService {
         guard !sessions.isEmpty else { return }
         let cutoff = Int64(ChatMetrics.wallClockNanos() / 1_000_000)
             - (age.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 } ?? -60_000)
+        await catchUpGroups(sessions.map { ($0.uid, $0.session) }, storedBefore: cutoff)
         let recipients: Set<Int64>
         do {
             recipients = try await store.recipientsWithUndelivered(among: sessions.map(\.uid), storedBefore: cutoff)

@@ -17,6 +17,8 @@ public final class ChatService: Sendable {
     let router: ChatRouter
     let profiles: ProfileCache
     let batcher: MessageBatcher
+    let groupBatcher: GroupTextBatcher
+    let groupCatchUp: GroupCatchUp
     let tracker: DeliveryTracker
     let metrics: ChatMetrics
     let status: any StatusAPI
@@ -47,7 +49,19 @@ public final class ChatService: Sendable {
         self.registry = registry
         self.router = router
         self.profiles = ProfileCache(shared: SharedProfileCache(kv: kv), store: store, logger: logger)
-        self.batcher = MessageBatcher(store: store) { messages in await router.deliver(messages) }
+        self.batcher = MessageBatcher { messages in try await store.appendMessages(messages) } deliver: { messages in
+            await router.deliver(messages.filter { !$0.isDuplicate })
+        }
+        let catchUp = GroupCatchUp(
+            store: store, logger: logger, pageSize: min(configuration.backlogPageSize, max(1, configuration.outboundQueueLimit / 4)),
+            queueLimit: configuration.outboundQueueLimit)
+        self.groupCatchUp = catchUp
+        self.groupBatcher = GroupTextBatcher { texts in try await store.appendGroupMessages(texts) } deliver: { outcomes in
+            await router.deliverGroups(outcomes.compactMap { outcome in
+                guard case .stored(let text) = outcome, !text.isDuplicate else { return nil }
+                return text
+            }, catchUp: catchUp)
+        }
         self.tracker = DeliveryTracker(store: store, logger: logger)
     }
 
@@ -143,6 +157,21 @@ public final class ChatService: Sendable {
             try await updateProfile(try frame.decode(UpdateProfileRequest.self), uid: uid, session: session)
         case .logout:
             try await logout(uid: uid, session: session)
+        case .groupText:
+            do {
+                try await sendGroupText(try frame.decode(GroupTextMessage.self), uid: uid, session: session)
+            } catch where session.groupTextsInFlight.load(ordering: .relaxed) > 0 {
+                // As for 1017: a refusal waits for the earlier 1133s, so 1134s keep their order.
+                let code = Self.errorCode(for: error)
+                session.groupTextsInFlight.add(1, ordering: .relaxed)
+                await groupBatcher.enqueue([]) { [self] _ in
+                    session.groupTextsInFlight.subtract(1, ordering: .relaxed)
+                    reply(.groupText, error: code, to: session)
+                }
+            }
+        case .groupCreate, .groupAdd, .groupLeave, .groupRemove, .groupInfo, .groupHistory, .groupRead, .groupList, .groupRename,
+            .groupSetRole:
+            try await handleGroupRequest(frame, uid: uid, session: session)
         default:
             session.send(try ChatFrame(.notifyError, json: ErrorNotice(
                 error: .unknownMessage, msgid: Int(frame.id.rawValue), reason: "unknown message id \(frame.id)")))
@@ -176,7 +205,9 @@ public final class ChatService: Sendable {
     }
 
     private func isRequest(_ id: MessageID) -> Bool {
-        [.chatLogin, .searchUser, .addFriend, .authFriend, .textChat, .heartbeat, .history, .receipt, .updateProfile, .logout]
+        [.chatLogin, .searchUser, .addFriend, .authFriend, .textChat, .heartbeat, .history, .receipt, .updateProfile, .logout,
+         .groupCreate, .groupAdd, .groupLeave, .groupRemove, .groupInfo, .groupText, .groupHistory, .groupRead, .groupList,
+         .groupRename, .groupSetRole]
             .contains(id)
     }
 

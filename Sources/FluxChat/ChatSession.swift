@@ -22,6 +22,10 @@ public final class ChatSession: Sendable {
         var recentHead = 0
         /// Texts per second of this session's user (`chat.texts_per_second`).
         var texts = LocalRateWindow()
+        /// Group texts per second of this session's user (`group.texts_per_second`).
+        var groupTexts = LocalRateWindow()
+        /// Which group texts are queued here (each once, in order, without gaps).
+        var groups = GroupCursorBook()
     }
 
     /// How many recently queued text ids a session remembers.
@@ -47,6 +51,8 @@ public final class ChatSession: Sendable {
     let handling = Atomic<Bool>(false)
     /// 1017s queued for a commit and not yet answered.
     let textsInFlight = Atomic<Int>(0)
+    /// 1133s queued for a commit and not yet answered.
+    let groupTextsInFlight = Atomic<Int>(0)
     private let onOverflow: @Sendable () -> Void
 
     init(
@@ -64,6 +70,11 @@ public final class ChatSession: Sendable {
     /// Counts `cost` texts at `now` (seconds) against `limit` per second.
     func admitTexts(cost: Int, limit: Int, now: Double) -> Bool {
         inner.withLock { $0.texts.admit(cost: cost, limit: limit, window: 1, now: now) }
+    }
+
+    /// Counts `cost` group texts at `now` (seconds) against `limit` per second.
+    func admitGroupTexts(cost: Int, limit: Int, now: Double) -> Bool {
+        inner.withLock { $0.groupTexts.admit(cost: cost, limit: limit, window: 1, now: now) }
     }
 
     func knowsFriend(_ uid: Int64) -> Bool { inner.withLock { $0.friends.contains(uid) } }
@@ -128,24 +139,86 @@ public final class ChatSession: Sendable {
 
     /// The backlog (`sent`, the ids it queued) is queued: queues the held live messages it did not
     /// contain, in id order, before any later live message can be queued. (With several writers, a text
-    /// can commit after a newer one was read into the backlog: it is held here, not skipped.)
-    func endBacklog(sent: Set<Int64>) {
-        let results = inner.withLock { inner -> [SessionWriter.EnqueueResult] in
-            let held = (inner.heldLive ?? [])
-                .filter { item in item.delivery.map { !sent.contains($0.messageID) } ?? true }
+    /// can commit after a newer one was read into the backlog: it is held here, not skipped.) Held group
+    /// texts go through the group cursors; returns the groups that must now be caught up from the store.
+    @discardableResult
+    func endBacklog(sent: Set<Int64>) -> [(gid: Int64, after: Int64)] {
+        let (results, catchUps) = inner.withLock { inner -> ([SessionWriter.EnqueueResult], [(gid: Int64, after: Int64)]) in
+            let all = inner.heldLive ?? []
+            let held = all.filter { item in item.delivery.map { $0.gid == nil && !sent.contains($0.messageID) } ?? false }
                 .sorted { ($0.delivery?.messageID ?? 0) < ($1.delivery?.messageID ?? 0) }
+                + all.filter { $0.delivery?.gid != nil }
             inner.heldLive = nil
             var results: [SessionWriter.EnqueueResult] = []
+            var catchUps: [(gid: Int64, after: Int64)] = []
             for item in held {
+                if let gid = item.delivery?.gid, let seq = item.delivery?.messageID {
+                    switch inner.groups.live(gid: gid, seq: seq) {
+                    case .skip: continue
+                    case .catchUp(let after):
+                        catchUps.append((gid, after))
+                        continue
+                    case .queue: break
+                    }
+                }
                 let result = yield(item, &inner)
                 results.append(result)
                 // Once one is refused (overflow or closed) the rest would be too: count it once.
                 guard case .enqueued = result else { break }
             }
-            return results
+            return (results, catchUps)
         }
         for result in results { settle(result) }
+        return catchUps
     }
+
+    // MARK: - Group texts
+
+    /// Queues a live group text (1135) unless it was queued already or texts before it are missing (then
+    /// the caller catches the group up from the store). Held like other live texts during the backlog.
+    func deliverGroupLive(_ frame: ChatFrame, gid: Int64, seq: Int64, uid: Int64, committedAt: UInt64? = nil) -> GroupCursorBook.Decision {
+        let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: seq, committedAt: committedAt, gid: gid))
+        let (decision, result) = inner.withLock { inner -> (GroupCursorBook.Decision, SessionWriter.EnqueueResult?) in
+            guard !inner.finished else { return (.skip, nil) }
+            if inner.heldLive != nil {
+                inner.heldLive!.append(item)
+                return (.skip, nil)
+            }
+            let decision = inner.groups.live(gid: gid, seq: seq)
+            guard decision == .queue else { return (decision, nil) }
+            return (decision, yield(item, &inner))
+        }
+        if let result { settle(result) }
+        return decision
+    }
+
+    /// Queues a group text read from the store (login backlog, catch-up) if it comes after what is
+    /// queued. False when the session is finished or overflowed.
+    @discardableResult
+    func deliverGroupStored(_ frame: ChatFrame, gid: Int64, seq: Int64, uid: Int64) -> Bool {
+        let item = OutboundFrame(frame: frame, delivery: .init(uid: uid, messageID: seq, gid: gid))
+        let result = inner.withLock { inner -> SessionWriter.EnqueueResult in
+            guard !inner.finished else { return .terminated }
+            guard inner.groups.stored(gid: gid, seq: seq) else { return .enqueued }
+            return yield(item, &inner)
+        }
+        return settle(result)
+    }
+
+    /// Sets where `gid` stands for this session (login backlog, joining).
+    func startGroup(_ gid: Int64, at seq: Int64) { inner.withLock { $0.groups.start(gid: gid, at: seq) } }
+
+    /// Starts a catch-up of `gid` from `seq` (or later, if more is queued); nil when one runs already.
+    func beginGroupCatchUp(_ gid: Int64, from seq: Int64) -> Int64? { inner.withLock { $0.groups.beginCatchUp(gid: gid, from: seq) } }
+
+    /// Ends a catch-up; the seq to read after when it must go on.
+    func endGroupCatchUp(_ gid: Int64) -> Int64? { inner.withLock { $0.groups.endCatchUp(gid: gid) } }
+
+    /// Gives up a catch-up of `gid` after a store failure.
+    func abandonGroupCatchUp(_ gid: Int64) { inner.withLock { $0.groups.abandonCatchUp(gid: gid) } }
+
+    /// The user is no longer in `gid`.
+    func forgetGroup(_ gid: Int64) { inner.withLock { $0.groups.forget(gid: gid) } }
 
     /// Lets the queued frames go out, then closes the connection.
     public func finish() {
@@ -169,7 +242,8 @@ public final class ChatSession: Sendable {
     /// queued here is skipped (counted as queued).
     private func yield(_ item: OutboundFrame, _ inner: inout Inner) -> SessionWriter.EnqueueResult {
         guard !inner.finished else { return .terminated }
-        if let id = item.delivery?.messageID {
+        if let delivery = item.delivery, delivery.gid == nil {
+            let id = delivery.messageID
             guard inner.recentTexts.insert(id).inserted else { return .enqueued }
             inner.recentOrder.append(id)
             if inner.recentOrder.count - inner.recentHead > Self.recentTextLimit {

@@ -11,8 +11,14 @@ import Synchronization
 /// `delay` (the client has long read it by then); after a crash, the last `delay` of texts comes again at
 /// the next login: a duplicate (same msgid and seq), never a loss.
 final class DeliveryTracker: Sendable {
+    /// A private text by id, or a member's cursor in a group.
+    private enum Entry {
+        case text(Int64)
+        case group(GroupCursor)
+    }
+
     private struct State {
-        var pending: [(id: Int64, at: UInt64)] = []
+        var pending: [(entry: Entry, at: UInt64)] = []
         var flushScheduled = false
     }
 
@@ -45,9 +51,18 @@ final class DeliveryTracker: Sendable {
     /// Records that these messages were written to their recipients (called from event loops: it only
     /// queues them; one task writes them to the store later).
     func delivered(_ messageIDs: [Int64]) {
+        record(messageIDs.map(Entry.text))
+    }
+
+    /// Records that these group texts were written to their members (each cursor: member, group, seq).
+    func delivered(groups cursors: [GroupCursor]) {
+        record(cursors.map(Entry.group))
+    }
+
+    private func record(_ entries: [Entry]) {
         let now = self.now()
         let schedule = state.withLock { state -> Bool in
-            state.pending.append(contentsOf: messageIDs.map { ($0, now) })
+            state.pending.append(contentsOf: entries.map { ($0, now) })
             guard !state.flushScheduled else { return false }
             state.flushScheduled = true
             return true
@@ -67,17 +82,26 @@ final class DeliveryTracker: Sendable {
     func flush(all: Bool = true) async {
         let age = UInt64(delay.components.seconds) * 1_000_000_000 + UInt64(delay.components.attoseconds / 1_000_000_000)
         let now = self.now()
-        let (ready, again) = state.withLock { state -> ([Int64], Bool) in
+        let (ready, again) = state.withLock { state -> ([Entry], Bool) in
             let split = all ? state.pending.count : state.pending.firstIndex { now < $0.at || now - $0.at < age } ?? state.pending.count
-            let ready = state.pending[..<split].map(\.id)
+            let ready = state.pending[..<split].map(\.entry)
             state.pending.removeFirst(split)
             state.flushScheduled = !state.pending.isEmpty
             return (ready, state.flushScheduled)
         }
         if again { scheduleFlush(after: interval) }
         guard !ready.isEmpty else { return }
+        var texts: [Int64] = []
+        var cursors: [GroupCursor] = []
+        for entry in ready {
+            switch entry {
+            case .text(let id): texts.append(id)
+            case .group(let cursor): cursors.append(cursor)
+            }
+        }
         do {
-            try await store.markDelivered(messageIDs: ready)
+            if !texts.isEmpty { try await store.markDelivered(messageIDs: texts) }
+            if !cursors.isEmpty { try await store.markGroupDelivered(cursors) }
         } catch {
             // The messages will be sent again at the next login: a duplicate, never a loss.
             logger.warning("deliveries not recorded", metadata: ["count": "\(ready.count)", "error": "\(error)"])

@@ -5,9 +5,12 @@ import FluxProtocol
 struct OutboundFrame: Sendable {
     struct Delivery: Sendable, Hashable {
         var uid: Int64
+        /// The private text's id, or for a group text (`gid` set) its seq in the group.
         var messageID: Int64
         /// When the text was committed (wall-clock nanoseconds), for the delivery latency of live texts.
         var committedAt: UInt64? = nil
+        /// Set for a group text: its delivered cursor moves once the frame is written.
+        var gid: Int64? = nil
     }
 
     var frame: ChatFrame

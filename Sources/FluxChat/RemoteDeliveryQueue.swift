@@ -10,8 +10,14 @@ import Synchronization
 /// dropped or failed delivery leaves it for the recipient's next login.
 final class RemoteDeliveryQueue: Sendable {
     private struct Lane {
-        var continuation: AsyncStream<[NodeDelivery]>.Continuation
+        var continuation: AsyncStream<Parcel>.Continuation
         var task: Task<Void, Never>
+    }
+
+    /// One call to the peer: private texts or group texts.
+    private struct Parcel: Sendable {
+        var count: Int
+        var send: @Sendable () async throws(FluxError) -> Void
     }
 
     private let lanes = Mutex<[String: Lane]>([:])
@@ -27,14 +33,23 @@ final class RemoteDeliveryQueue: Sendable {
 
     /// Queues `deliveries` for `node` behind what is already queued for it.
     func enqueue(_ deliveries: [NodeDelivery], to node: String, via api: any ChatNodeAPI) {
+        enqueue(Parcel(count: deliveries.count) { () async throws(FluxError) in try await api.deliver(deliveries) }, to: node)
+    }
+
+    /// Queues group texts for their members on `node`, behind what is already queued for it.
+    func enqueue(groups deliveries: [GroupDelivery], to node: String, via api: any ChatNodeAPI) {
+        enqueue(Parcel(count: deliveries.count) { () async throws(FluxError) in try await api.deliverGroup(deliveries) }, to: node)
+    }
+
+    private func enqueue(_ parcel: Parcel, to node: String) {
         let logger = self.logger
-        let result = lanes.withLock { lanes -> AsyncStream<[NodeDelivery]>.Continuation.YieldResult in
-            if let lane = lanes[node] { return lane.continuation.yield(deliveries) }
-            let (stream, continuation) = AsyncStream.makeStream(of: [NodeDelivery].self, bufferingPolicy: .bufferingOldest(limit))
+        let result = lanes.withLock { lanes -> AsyncStream<Parcel>.Continuation.YieldResult in
+            if let lane = lanes[node] { return lane.continuation.yield(parcel) }
+            let (stream, continuation) = AsyncStream.makeStream(of: Parcel.self, bufferingPolicy: .bufferingOldest(limit))
             let task = Task {
                 for await batch in stream {
                     do {
-                        try await api.deliver(batch)
+                        try await batch.send()
                     } catch {
                         logger.warning("deliveries to another node failed; they wait for the next login",
                             metadata: ["node": "\(node)", "count": "\(batch.count)", "error": "\(error)"])
@@ -42,7 +57,7 @@ final class RemoteDeliveryQueue: Sendable {
                 }
             }
             lanes[node] = Lane(continuation: continuation, task: task)
-            return continuation.yield(deliveries)
+            return continuation.yield(parcel)
         }
         if case .dropped = result {
             onDrop()

@@ -12,9 +12,10 @@ import Logging
 /// that cannot be routed (KV down, queue full) loses nothing: its texts stay undelivered in the store,
 /// and the recipient's node re-sends them from its fault sweep or at the next login.
 final class RemoteRouter: Sendable {
-    private struct Batch: Sendable {
-        var messages: [StoredMessage]
-        var committedAt: UInt64
+    private enum Batch: Sendable {
+        case texts([StoredMessage], committedAt: UInt64)
+        /// Group texts, each with the members not on this node.
+        case groups([(text: GroupDelivery, members: [Int64])])
     }
 
     private let continuation: AsyncStream<Batch>.Continuation
@@ -26,7 +27,12 @@ final class RemoteRouter: Sendable {
         self.continuation = continuation
         self.task = Task {
             for await batch in stream {
-                await Self.route(batch, nodeName: nodeName, presence: presence, nodes: nodes, queue: queue, logger: logger)
+                switch batch {
+                case .texts(let messages, let committedAt):
+                    await Self.route(messages, committedAt: committedAt, nodeName: nodeName, presence: presence, nodes: nodes, queue: queue, logger: logger)
+                case .groups(let texts):
+                    await Self.route(groups: texts, nodeName: nodeName, presence: presence, nodes: nodes, queue: queue, logger: logger)
+                }
             }
         }
         self.onDrop = onDrop
@@ -36,7 +42,13 @@ final class RemoteRouter: Sendable {
 
     /// Queues `messages` (recipients not on this node) behind the batches before them.
     func route(_ messages: [StoredMessage], committedAt: UInt64) {
-        if case .dropped = continuation.yield(Batch(messages: messages, committedAt: committedAt)) { onDrop() }
+        if case .dropped = continuation.yield(.texts(messages, committedAt: committedAt)) { onDrop() }
+    }
+
+    /// Queues group texts for their members not on this node (`text.uids` is ignored: the members are
+    /// located here, one multi-key presence lookup for the batch).
+    func route(groups texts: [(text: GroupDelivery, members: [Int64])]) {
+        if case .dropped = continuation.yield(.groups(texts)) { onDrop() }
     }
 
     func close() {
@@ -44,20 +56,21 @@ final class RemoteRouter: Sendable {
     }
 
     private static func route(
-        _ batch: Batch, nodeName: String, presence: PresenceDirectory, nodes: NodeDirectory, queue: RemoteDeliveryQueue, logger: Logger
+        _ messages: [StoredMessage], committedAt: UInt64, nodeName: String, presence: PresenceDirectory, nodes: NodeDirectory,
+        queue: RemoteDeliveryQueue, logger: Logger
     ) async {
         let entries: [Int64: PresenceEntry]
         do {
-            entries = try await presence.entries(of: Array(Set(batch.messages.map(\.toUID))))
+            entries = try await presence.entries(of: Array(Set(messages.map(\.toUID))))
         } catch {
             logger.warning("presence lookup failed; texts wait for the recipients' nodes to re-send them",
-                metadata: ["count": "\(batch.messages.count)", "error": "\(error)"])
+                metadata: ["count": "\(messages.count)", "error": "\(error)"])
             return
         }
         var byNode: [String: (api: any ChatNodeAPI, deliveries: [NodeDelivery])] = [:]
         var order: [String] = []
         var unreachable: Set<String> = []
-        for message in batch.messages {
+        for message in messages {
             // An entry naming this node without a local session is stale: that user is offline.
             guard let entry = entries[message.toUID], entry.node != nodeName else { continue }
             let key = entry.node + "#" + entry.instance
@@ -72,11 +85,56 @@ final class RemoteRouter: Sendable {
             }
             guard let frame = try? ChatService.textNotice(message) else { continue }
             byNode[key]!.deliveries.append(NodeDelivery(
-                uid: message.toUID, frameID: frame.id.rawValue, body: frame.bodyText, messageID: message.id, committedAt: batch.committedAt))
+                uid: message.toUID, frameID: frame.id.rawValue, body: frame.bodyText, messageID: message.id, committedAt: committedAt))
         }
         for key in order {
             guard let (api, deliveries) = byNode[key], !deliveries.isEmpty else { continue }
             queue.enqueue(deliveries, to: String(key[..<(key.firstIndex(of: "#") ?? key.endIndex)]), via: api)
+        }
+    }
+
+    /// Per group text, its members' nodes (one presence lookup for the batch); per node one call with
+    /// every text for members there, each text once with the uids it is for. A member left out (KV down,
+    /// node unreachable) catches up from the store: at the next login, or by the fault sweep.
+    private static func route(
+        groups texts: [(text: GroupDelivery, members: [Int64])], nodeName: String, presence: PresenceDirectory,
+        nodes: NodeDirectory, queue: RemoteDeliveryQueue, logger: Logger
+    ) async {
+        let entries: [Int64: PresenceEntry]
+        do {
+            entries = try await presence.entries(of: Array(Set(texts.flatMap(\.members))))
+        } catch {
+            logger.warning("presence lookup failed; group texts wait for the members' catch-up",
+                metadata: ["count": "\(texts.count)", "error": "\(error)"])
+            return
+        }
+        var byNode: [String: (api: any ChatNodeAPI, deliveries: [GroupDelivery])] = [:]
+        var order: [String] = []
+        var unreachable: Set<String> = []
+        for (text, members) in texts {
+            var here: [String: [Int64]] = [:]
+            for uid in members {
+                guard let entry = entries[uid], entry.node != nodeName else { continue }
+                here[entry.node + "#" + entry.instance, default: []].append(uid)
+            }
+            for (key, uids) in here.sorted(by: { $0.key < $1.key }) where !unreachable.contains(key) {
+                if byNode[key] == nil {
+                    let parts = key.split(separator: "#", maxSplits: 1).map(String.init)
+                    guard let api = await nodes.peer(parts[0], instance: parts.count > 1 ? parts[1] : nil) else {
+                        unreachable.insert(key)
+                        continue
+                    }
+                    byNode[key] = (api, [])
+                    order.append(key)
+                }
+                var delivery = text
+                delivery.uids = uids
+                byNode[key]!.deliveries.append(delivery)
+            }
+        }
+        for key in order {
+            guard let (api, deliveries) = byNode[key], !deliveries.isEmpty else { continue }
+            queue.enqueue(groups: deliveries, to: String(key[..<(key.firstIndex(of: "#") ?? key.endIndex)]), via: api)
         }
     }
 }

@@ -52,6 +52,16 @@ public struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomSt
     public static let noSuchRequest = ErrorCode(rawValue: 1019)
     /// The target is yourself, or otherwise not a valid target for this request.
     public static let invalidTarget = ErrorCode(rawValue: 1020)
+    /// You are not a member of that group, or the user acted on is not one.
+    public static let notGroupMember = ErrorCode(rawValue: 1021)
+    /// Your role in the group does not allow this (or it would act on the owner).
+    public static let notAllowed = ErrorCode(rawValue: 1022)
+    /// The group has `group.max_members` members already.
+    public static let groupFull = ErrorCode(rawValue: 1023)
+    /// No group with that gid.
+    public static let noSuchGroup = ErrorCode(rawValue: 1024)
+    /// A user would be in more than `group.max_groups_per_user` groups.
+    public static let tooManyGroups = ErrorCode(rawValue: 1025)
 
     public var description: String { "\(rawValue)" }
 

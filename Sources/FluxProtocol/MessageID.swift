@@ -69,6 +69,36 @@ public struct MessageID: RawRepresentable, Hashable, Sendable, CustomStringConve
     /// at the gate again when none is named). The server closes the connection after a grace period.
     public static let notifyReconnect = MessageID(rawValue: 1119)
 
+
+    // Groups (docs/protocol.md, "Groups").
+
+    /// c→s create a group; 1122 answers.
+    public static let groupCreate = MessageID(rawValue: 1121)
+    /// c→s add members (owner, admins); 1124 answers.
+    public static let groupAdd = MessageID(rawValue: 1123)
+    /// c→s leave a group; 1126 answers.
+    public static let groupLeave = MessageID(rawValue: 1125)
+    /// c→s remove a member; 1128 answers.
+    public static let groupRemove = MessageID(rawValue: 1127)
+    /// c→s a group with its members; 1130 answers.
+    public static let groupInfo = MessageID(rawValue: 1129)
+    /// s→c something happened to one of your groups.
+    public static let notifyGroup = MessageID(rawValue: 1131)
+    /// c→s texts to a group; 1134 answers once they are stored.
+    public static let groupText = MessageID(rawValue: 1133)
+    /// s→c group texts for you.
+    public static let notifyGroupText = MessageID(rawValue: 1135)
+    /// c→s a page of a group's texts; 1138 answers.
+    public static let groupHistory = MessageID(rawValue: 1137)
+    /// c→s you read a group up to a sequence number; 1140 answers.
+    public static let groupRead = MessageID(rawValue: 1139)
+    /// c→s the groups you are in; 1142 answers.
+    public static let groupList = MessageID(rawValue: 1141)
+    /// c→s rename a group (owner, admins); 1144 answers.
+    public static let groupRename = MessageID(rawValue: 1143)
+    /// c→s make a member an admin or a plain member (owner); 1148 answers.
+    public static let groupSetRole = MessageID(rawValue: 1147)
+
     /// The response id of a request: the request id plus one, as in the original.
     public var response: MessageID { MessageID(rawValue: rawValue &+ 1) }
 

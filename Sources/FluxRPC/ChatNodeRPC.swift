@@ -20,6 +20,10 @@ public struct ChatNodeRPCClient: ChatNodeAPI {
         _ = try await client.call("chat.deliver.bin", params: NodeDeliveryCodec.encode(deliveries), timeout: nil)
     }
 
+    public func deliverGroup(_ deliveries: [GroupDelivery]) async throws(FluxError) {
+        _ = try await client.call("chat.deliverGroup", deliveries, as: RPCEmpty.self)
+    }
+
     public func kick(uid: Int64, session: String) async throws(FluxError) {
         _ = try await client.call("chat.kick", Kick(uid: uid, session: session), as: RPCEmpty.self)
     }
@@ -48,6 +52,10 @@ extension RPCServer {
         // The JSON form, for a node of the release before.
         register("chat.deliver", [NodeDelivery].self) { deliveries in
             try await node.deliver(deliveries)
+            return RPCEmpty()
+        }
+        register("chat.deliverGroup", [GroupDelivery].self) { deliveries in
+            try await node.deliverGroup(deliveries)
             return RPCEmpty()
         }
         register("chat.kick", ChatNodeRPCClient.Kick.self) { params in

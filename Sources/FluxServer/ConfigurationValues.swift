@@ -103,6 +103,10 @@ struct ConfigurationValues {
         if let count = try integer("chat.friend_requests_per_hour", in: 1...1_000_000) { config.chat.friendRequestsPerHour = count }
         if let count = try integer("chat.searches_per_minute", in: 1...1_000_000) { config.chat.searchesPerMinute = count }
         (config.chat.tlsCertificate, config.chat.tlsKey) = try tlsFiles("chat")
+        if let count = try integer("group.max_members", in: 2...100_000) { config.chat.groups.maxMembers = count }
+        if let count = try integer("group.max_groups_per_user", in: 1...100_000) { config.chat.groups.maxGroupsPerUser = count }
+        if let count = try integer("group.texts_per_second", in: 1...10_000_000) { config.chat.groups.textsPerSecond = count }
+        if let count = try integer("group.backlog_limit", in: 1...100_000) { config.chat.groups.backlogLimit = count }
         try readWebSocket(&config)
         try readAdvertise(&config)
 

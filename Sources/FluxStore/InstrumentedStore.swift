@@ -5,7 +5,7 @@ import FluxInstruments
 public final class InstrumentedStore: Store {
     /// The wrapped store (for features outside the protocol, such as SQLite's online backup).
     public let base: any Store
-    private let instruments = CallInstruments(prefix: "flux_store")
+    let instruments = CallInstruments(prefix: "flux_store")
 
     public init(_ base: any Store) {
         self.base = base

@@ -83,7 +83,7 @@ public final class MariaDBStore: Store {
     /// Runs `body` in one transaction on one connection, retrying a deadlock a few times. A connection
     /// found dead at START TRANSACTION is replaced and the transaction run again (`Retry.unlessSent`);
     /// one lost later is reported: it is not known whether the server saw the COMMIT.
-    private func transaction<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
         try await pool.run(.unlessSent) { connection throws(StoreError) in
             var attempt = 0
             while true {
@@ -165,6 +165,7 @@ public final class MariaDBStore: Store {
 
     public func deleteUser(uid: Int64) async throws(StoreError) -> Bool {
         try await transaction { connection throws(StoreError) in
+            try GroupRules.leaveAll(connection, uid: uid)
             var deleted = false
             for statement in UserDeletion.statements {
                 let values = Array(repeating: MariaDBValue.int(uid), count: statement.count { $0 == "?" })

@@ -30,6 +30,7 @@ extension SQLiteStore {
 
     public func deleteUser(uid: Int64) async throws(StoreError) -> Bool {
         try await write { db in
+            try GroupRules.leaveAll(SQLiteSession(db: db), uid: uid)
             for statement in UserDeletion.statements {
                 try db.execute(sql: statement, arguments: StatementArguments(Array(repeating: uid, count: statement.count { $0 == "?" })))
             }

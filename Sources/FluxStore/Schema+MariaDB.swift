@@ -110,6 +110,42 @@ enum MariaDBSchema {
                     })
             },
         ],
+        "v3-groups": [
+            .sql("""
+            CREATE TABLE IF NOT EXISTS chat_groups (
+                gid BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+                name VARCHAR(255) NOT NULL,
+                created_at BIGINT NOT NULL,
+                last_seq BIGINT NOT NULL DEFAULT 0
+            ) \(table)
+            """),
+            .sql("""
+            CREATE TABLE IF NOT EXISTS group_members (
+                gid BIGINT NOT NULL,
+                uid BIGINT NOT NULL,
+                role VARCHAR(16) NOT NULL,
+                joined_at BIGINT NOT NULL,
+                delivered_seq BIGINT NOT NULL DEFAULT 0,
+                read_seq BIGINT NOT NULL DEFAULT 0,
+                PRIMARY KEY (gid, uid),
+                KEY group_members_uid (uid),
+                FOREIGN KEY (gid) REFERENCES chat_groups (gid) ON DELETE CASCADE,
+                FOREIGN KEY (uid) REFERENCES users (uid) ON DELETE CASCADE
+            ) \(table)
+            """),
+            .sql("""
+            CREATE TABLE IF NOT EXISTS group_messages (
+                gid BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                from_uid BIGINT NOT NULL,
+                client_msgid VARCHAR(128) NOT NULL,
+                content TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (gid, seq),
+                UNIQUE KEY group_messages_msgid (gid, from_uid, client_msgid)
+            ) \(table)
+            """),
+        ],
     ]
 
     /// Whether `information_schema.<table>` has a row of the `users` table with `column` = `value`.

@@ -3,7 +3,7 @@ import GRDB
 /// The one migration history of the Flux schema. Column types are kept to those SQLite and MariaDB share.
 enum Schema {
     /// The names of all migrations, oldest first; a database holding one not listed is newer than this binary.
-    static let migrationNames = ["v1-accounts-friends-messages", "v2-user-name-keys"]
+    static let migrationNames = ["v1-accounts-friends-messages", "v2-user-name-keys", "v3-groups"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -73,6 +73,36 @@ enum Schema {
             try db.alter(table: "users") { t in t.add(column: "name_key", .text) }
             try db.create(index: "users_name_key", on: "users", columns: ["name_key"], unique: true)
             try fillNameKeys(db)
+        }
+        // Groups: each text one row in `group_messages` (never one per member); per member a delivered
+        // cursor (catch-up at login) and a read cursor. `last_seq` is reserved in the storing transaction.
+        migrator.registerMigration(migrationNames[2]) { db in
+            try db.create(table: "chat_groups") { t in
+                t.column("gid", .integer).primaryKey(autoincrement: true)
+                t.column("name", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.column("last_seq", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "group_members") { t in
+                t.column("gid", .integer).notNull().references("chat_groups", onDelete: .cascade)
+                t.column("uid", .integer).notNull().references("users", onDelete: .cascade)
+                t.column("role", .text).notNull()
+                t.column("joined_at", .integer).notNull()
+                t.column("delivered_seq", .integer).notNull().defaults(to: 0)
+                t.column("read_seq", .integer).notNull().defaults(to: 0)
+                t.primaryKey(["gid", "uid"])
+            }
+            try db.create(index: "group_members_uid", on: "group_members", columns: ["uid"])
+            try db.create(table: "group_messages") { t in
+                t.column("gid", .integer).notNull()
+                t.column("seq", .integer).notNull()
+                t.column("from_uid", .integer).notNull()
+                t.column("client_msgid", .text).notNull()
+                t.column("content", .text).notNull()
+                t.column("created_at", .integer).notNull()
+                t.primaryKey(["gid", "seq"])
+                t.uniqueKey(["gid", "from_uid", "client_msgid"])
+            }
         }
         return migrator
     }

@@ -2,7 +2,7 @@
 ///
 /// Implementations: `SQLiteStore` (embedded default) and, later, MariaDB. The conformance suite in
 /// `Tests/FluxStoreTests` runs against every implementation.
-public protocol Store: Sendable {
+public protocol Store: GroupStore {
     /// Creates a user and assigns its uid. Throws `.duplicate` with `field` "email" or "name" when either
     /// is taken — decided by the database's unique keys, so concurrent registrations cannot both succeed.
     /// A name is taken when one with the same `UserNameKey` exists (it differs only in case, Unicode

@@ -1,5 +1,10 @@
 import FluxStore
 
+/// The batcher of private texts (1017).
+typealias MessageBatcher = CommitBatcher<NewMessage, StoredMessage>
+/// The batcher of group texts (1133).
+typealias GroupTextBatcher = CommitBatcher<NewGroupMessage, GroupAppendOutcome>
+
 /// Group commit for texts: while one transaction is being written, new texts gather, and all of them go
 /// in the next transaction. Throughput is then not bounded by one transaction per message.
 ///
@@ -11,22 +16,22 @@ import FluxStore
 /// Callers either await the commit (`append`) or hand over a completion (`enqueue`) and go on reading:
 /// completions run in submission order once their batch is committed and delivered, so one
 /// connection's 1018s keep the order of its 1017s, and a recipient's 1019s come in store order.
-actor MessageBatcher {
-    typealias Completion = @Sendable (Result<[StoredMessage], any Error>) -> Void
+actor CommitBatcher<Item: Sendable, Stored: Sendable> {
+    typealias Completion = @Sendable (Result<[Stored], any Error>) -> Void
 
     private struct Waiter {
-        var messages: [NewMessage]
+        var messages: [Item]
         var completion: Completion
     }
 
     /// A committed (or failed) batch on its way to delivery and acknowledgement.
     private struct Committed: Sendable {
         var completions: [(count: Int, completion: Completion)]
-        var result: Result<[StoredMessage], any Error>
+        var result: Result<[Stored], any Error>
     }
 
-    private let store: any Store
-    private let deliver: @Sendable ([StoredMessage]) async -> Void
+    private let commit: @Sendable ([Item]) async throws -> [Stored]
+    private let deliver: @Sendable ([Stored]) async -> Void
     private var waiting: [Waiter] = []
     private var writing = false
     /// Batches committed and not yet finished (delivered and acknowledged).
@@ -36,10 +41,11 @@ actor MessageBatcher {
     private let finished: AsyncStream<Committed>.Continuation
     private var finisher: Task<Void, Never>?
 
-    /// `deliver` gets each committed batch's new messages in id order, before any sender hears back, so
-    /// one recipient's notifications are queued in the order the store assigned.
-    init(store: any Store, deliver: @escaping @Sendable ([StoredMessage]) async -> Void) {
-        self.store = store
+    /// `commit` stores one batch in one transaction (one outcome per item, in order); `deliver` gets each
+    /// committed batch's outcomes before any sender hears back, so one recipient's notifications are
+    /// queued in the order the store assigned.
+    init(commit: @escaping @Sendable ([Item]) async throws -> [Stored], deliver: @escaping @Sendable ([Stored]) async -> Void) {
+        self.commit = commit
         self.deliver = deliver
         (committed, finished) = AsyncStream.makeStream(of: Committed.self)
     }
@@ -49,14 +55,14 @@ actor MessageBatcher {
     }
 
     /// Stores `messages` (in one transaction with whatever else is waiting) and returns them as stored.
-    func append(_ messages: [NewMessage]) async throws -> [StoredMessage] {
+    func append(_ messages: [Item]) async throws -> [Stored] {
         try await withCheckedThrowingContinuation { continuation in
             enqueue(messages) { continuation.resume(with: $0) }
         }
     }
 
     /// Queues `messages` for the next transaction; `completion` hears the outcome after the commit.
-    func enqueue(_ messages: [NewMessage], completion: @escaping Completion) {
+    func enqueue(_ messages: [Item], completion: @escaping Completion) {
         waiting.append(Waiter(messages: messages, completion: completion))
         if finisher == nil { startFinisher() }
         if !writing {
@@ -76,9 +82,9 @@ actor MessageBatcher {
         while !waiting.isEmpty {
             let batch = waiting
             waiting = []
-            let result: Result<[StoredMessage], any Error>
+            let result: Result<[Stored], any Error>
             do {
-                result = .success(try await store.appendMessages(batch.flatMap(\.messages)))
+                result = .success(try await commit(batch.flatMap(\.messages)))
             } catch {
                 result = .failure(error)
             }
@@ -96,7 +102,7 @@ actor MessageBatcher {
             for await batch in stream {
                 switch batch.result {
                 case .success(let all):
-                    await deliver(all.filter { !$0.isDuplicate })
+                    await deliver(all)
                     var stored = all[...]
                     for waiter in batch.completions {
                         waiter.completion(.success(Array(stored.prefix(waiter.count))))
