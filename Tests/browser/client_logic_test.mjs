@@ -103,6 +103,177 @@ test("msgids are distinct", () => {
   assert.equal(ids.size, 1000);
 });
 
+// --- groups ---
+const groupText = (gid, fromuid, items) => ({ error: 0, gid, fromuid, text_array: items.map(([seq, msgid, content]) => ({ seq, msgid, content: content ?? msgid, time: seq * 1000 })) });
+
+test("group texts: live, backlog and history merge, duplicates by msgid and seq dropped, ordered by seq", () => {
+  const s = new Store();
+  s.login(login());
+  s.setGroups([{ gid: 7, name: "Hikers", owner: 1, members: 3, last_seq: 0, read_seq: 0, unread: 0 }]);
+  assert.equal(s.addGroupIncoming(groupText(7, 2, [[3, "c"], [4, "d"]])), 2);
+  assert.equal(s.addGroupIncoming(groupText(7, 2, [[4, "d"]])), 0, "the same text again");
+  assert.equal(s.addGroupIncoming(groupText(7, 3, [[4, "other-msgid"]])), 0, "a seq already held");
+  s.addGroupHistory(7, [
+    { seq: 1, msgid: "a", fromuid: 3, content: "a", time: 1 },
+    { seq: 2, msgid: "b", fromuid: 1, content: "b", time: 2 },
+    { seq: 3, msgid: "c", fromuid: 2, content: "c", time: 3 },
+  ]);
+  const group = s.groups.get(7);
+  assert.deepEqual(group.messages.map((m) => m.seq), [1, 2, 3, 4]);
+  assert.deepEqual(group.messages.map((m) => m.out), [false, true, false, false]);
+  assert.equal(s.groupOldestSeq(7), 1);
+  assert.equal(s.groupHasOlder(7), false);
+  assert.equal(s.conversations.size, 0, "group texts stay out of the private conversations");
+});
+
+test("group history pages go before what is held; hasOlder until seq 1", () => {
+  const s = new Store();
+  s.login(login());
+  s.addGroupHistory(7, Array.from({ length: 3 }, (_, i) => ({ seq: 8 + i, msgid: `m${8 + i}`, fromuid: 2, content: "x", time: 8 + i })));
+  assert.equal(s.groupOldestSeq(7), 8);
+  assert.equal(s.groupHasOlder(7), true);
+  s.addGroupHistory(7, Array.from({ length: 7 }, (_, i) => ({ seq: 1 + i, msgid: `m${1 + i}`, fromuid: 3, content: "x", time: 1 + i })));
+  assert.deepEqual(s.groups.get(7).messages.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.equal(s.groupHasOlder(7), false);
+});
+
+test("group outgoing: sending → sent, failed and retried, unsent after a reconnect, no double after the ack", () => {
+  const s = new Store();
+  s.login(login());
+  s.setGroups([{ gid: 7, name: "G", owner: 1, members: 2, last_seq: 5, read_seq: 5, unread: 0 }]);
+  const m1 = s.addGroupOutgoing(7, "g1", "hello");
+  const m2 = s.addGroupOutgoing(7, "g2", "again");
+  assert.equal(s.groupStatus(m1), "sending");
+  assert.deepEqual(s.unsentGroups(), [{ gid: 7, texts: [m1, m2] }]);
+  s.ackGroupOutgoing(7, [{ msgid: "g1", content: "hello", seq: 6, time: 10 }]);
+  assert.equal(s.groupStatus(m1), "sent");
+  s.failGroupOutgoing(7, ["g1", "g2"], 1012);
+  assert.equal(s.groupStatus(m1), "sent", "stored texts do not fail");
+  assert.equal(s.groupStatus(m2), "failed");
+  assert.deepEqual(s.unsentGroups(), []);
+  s.retryGroupOutgoing(7, "g2");
+  assert.equal(s.groupStatus(m2), "sending");
+  s.addGroupHistory(7, [{ seq: 7, msgid: "g2", fromuid: 1, content: "again", time: 11 }]);
+  assert.equal(s.groupStatus(m2), "sent");
+  assert.equal(s.groups.get(7).messages.length, 2);
+  assert.equal(s.groupUnread(7), 0, "my own texts are never unread");
+});
+
+test("group unread: the listed count, texts after it, read marks, no double count of the backlog", () => {
+  const s = new Store();
+  s.login(login());
+  // the backlog (1135) can come before or after the list (1142); the seqs decide what is counted
+  s.addGroupIncoming(groupText(7, 2, [[9, "i"], [10, "j"]]));
+  assert.equal(s.groupUnread(7), 2);
+  s.setGroups([{ gid: 7, name: "G", owner: 2, members: 3, last_seq: 10, read_seq: 6, unread: 4 }]);
+  assert.equal(s.groupUnread(7), 4, "the server's count covers seqs up to 10");
+  s.addGroupIncoming(groupText(7, 3, [[11, "k"]]));
+  assert.equal(s.groupUnread(7), 5);
+  assert.equal(s.totalUnread(), 5);
+  assert.deepEqual(s.groupReadDue(7), { gid: 7, seq: 11 });
+  assert.equal(s.groupReadDue(7), null, "a read mark is sent once");
+  assert.equal(s.groupUnread(7), 0);
+  s.addGroupIncoming(groupText(7, 3, [[12, "l"]]));
+  assert.equal(s.groupUnread(7), 1);
+  // the list again (a reconnect) with the server's mark behind mine: mine holds
+  s.setGroups([{ gid: 7, name: "G", owner: 2, members: 3, last_seq: 12, read_seq: 6, unread: 6 }]);
+  assert.equal(s.groupUnread(7), 1, "read up to 11: only 12 is unread");
+  s.setGroups([{ gid: 7, name: "G", owner: 2, members: 3, last_seq: 12, read_seq: 12, unread: 0 }]);
+  assert.equal(s.groupUnread(7), 0);
+});
+
+test("group read marks survive a reload (seeded), and a group left is dropped from the list", () => {
+  const s = new Store();
+  s.login(login());
+  s.addGroupIncoming(groupText(7, 2, [[1, "a"], [2, "b"]]));
+  s.groupReadDue(7);
+  const marks = s.groupReadMarks();
+  assert.deepEqual(marks, { 7: 2 });
+  const t = new Store();
+  t.login(login());
+  t.seedGroupReadMarks(JSON.parse(JSON.stringify(marks)));
+  assert.equal(t.groups.size, 0, "a seeded mark makes no group appear");
+  t.addGroupIncoming(groupText(7, 2, [[2, "b"], [3, "c"]]));
+  assert.equal(t.groupUnread(7), 1);
+  t.setGroups([{ gid: 8, name: "Other", owner: 1, members: 2, last_seq: 0, read_seq: 0, unread: 0 }]);
+  assert.deepEqual([...t.groups.keys()], [8]);
+});
+
+test("group info, roles and what I may do", () => {
+  const s = new Store();
+  s.login(login());
+  s.setGroupInfo({ error: 0, gid: 7, name: "G", owner: 9, members: [
+    { uid: 9, name: "owner", nick: "O", role: "owner", online: true },
+    { uid: 1, name: "me", role: "admin" },
+    { uid: 2, name: "b", nick: "Bnick", role: "member" },
+    { uid: 4, name: "d", role: "admin" },
+  ] });
+  assert.equal(s.myRole(7), "admin");
+  assert.deepEqual(s.memberOrder(7).map((m) => m.uid), [9, 4, 1, 2], "owner, admins by name (d, Me), members");
+  assert.equal(s.memberName(7, 2), "bee", "a friend goes by my name for them");
+  assert.equal(s.memberName(7, 9), "O");
+  assert.equal(s.memberName(7, 55), "#55");
+  assert.deepEqual(s.allowed(7, 2), { remove: true, promote: false, demote: false });
+  assert.deepEqual(s.allowed(7, 4), { remove: false, promote: false, demote: false }, "an admin cannot act on an admin");
+  assert.deepEqual(s.allowed(7, 9), { remove: false, promote: false, demote: false }, "nor on the owner");
+  s.setGroupInfo({ error: 0, gid: 8, name: "H", owner: 1, members: [{ uid: 1, name: "me", role: "owner" }, { uid: 2, name: "b", role: "member" }, { uid: 4, name: "d", role: "admin" }] });
+  assert.deepEqual(s.allowed(8, 2), { remove: true, promote: true, demote: false });
+  assert.deepEqual(s.allowed(8, 4), { remove: true, promote: false, demote: true });
+  assert.deepEqual(s.allowed(8, 1), { remove: false, promote: false, demote: false }, "not on myself");
+});
+
+test("1131 notices: added, role, renamed, removed, left by the owner, dissolved, removed myself", () => {
+  const s = new Store();
+  s.login(login());
+  s.setGroupInfo({ error: 0, gid: 7, name: "G", owner: 9, members: [{ uid: 9, name: "o", role: "owner" }, { uid: 1, name: "me", role: "member" }] });
+  let r = s.applyGroupNotice({ error: 0, gid: 7, kind: "added", uid: 2, by: 9 });
+  assert.equal(r.needsInfo, false);
+  assert.equal(s.groups.get(7).memberCount, 3);
+  assert.equal(s.groups.get(7).members.get(2).role, "member");
+  assert.equal(s.groups.get(7).membersStale, true, "names come with the next 1130");
+  s.applyGroupNotice({ error: 0, gid: 7, kind: "role", uid: 1, by: 9, role: "admin" });
+  assert.equal(s.myRole(7), "admin");
+  s.applyGroupNotice({ error: 0, gid: 7, kind: "renamed", uid: 9, by: 9, name: "New name" });
+  assert.equal(s.groups.get(7).name, "New name");
+  s.applyGroupNotice({ error: 0, gid: 7, kind: "removed", uid: 2, by: 9 });
+  assert.equal(s.groups.get(7).memberCount, 2);
+  s.groups.get(7).membersStale = false;
+  s.applyGroupNotice({ error: 0, gid: 7, kind: "left", uid: 9, by: 9 });
+  assert.equal(s.groups.get(7).members.has(9), false);
+  assert.equal(s.groups.get(7).membersStale, true, "a new owner: ask again");
+  r = s.applyGroupNotice({ error: 0, gid: 7, kind: "removed", uid: 1, by: 4 });
+  assert.equal(r.gone, true);
+  assert.equal(s.groups.has(7), false, "removed: the group leaves the list");
+  // a group I am added to, not known yet: kept, and its info is wanted
+  r = s.applyGroupNotice({ error: 0, gid: 8, kind: "added", uid: 1, by: 2 });
+  assert.equal(r.needsInfo, true);
+  assert.equal(s.groups.has(8), true);
+  r = s.applyGroupNotice({ error: 0, gid: 8, kind: "dissolved", uid: 2, by: 2 });
+  assert.equal(r.gone, true);
+  assert.equal(s.groups.has(8), false);
+  // a notice about a group I do not have and that does not concern me keeps nothing
+  r = s.applyGroupNotice({ error: 0, gid: 9, kind: "dissolved", uid: 2, by: 2 });
+  assert.equal(r.gone, false);
+  assert.equal(s.groups.has(9), false);
+});
+
+test("groups are ordered by their newest text, then by name; a re-login keeps them, another user does not", () => {
+  const s = new Store();
+  s.login(login());
+  s.setGroups([
+    { gid: 1, name: "Bravo", owner: 1, members: 2, last_seq: 0, read_seq: 0, unread: 0 },
+    { gid: 2, name: "alpha", owner: 1, members: 2, last_seq: 0, read_seq: 0, unread: 0 },
+    { gid: 3, name: "Charlie", owner: 1, members: 2, last_seq: 0, read_seq: 0, unread: 0 },
+  ]);
+  assert.deepEqual(s.groupOrder().map((g) => g.gid), [2, 1, 3]);
+  s.addGroupIncoming(groupText(3, 2, [[1, "x"]]));
+  assert.deepEqual(s.groupOrder().map((g) => g.gid), [3, 2, 1]);
+  s.login(login());
+  assert.equal(s.groups.size, 3);
+  s.login(login(9));
+  assert.equal(s.groups.size, 0);
+});
+
 // --- connection ---
 test("framing", () => {
   assert.equal(encode(1005, { uid: 1 }), '{"id":1005,"body":{"uid":1}}');

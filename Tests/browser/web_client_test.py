@@ -196,6 +196,48 @@ class Browser:
         return self.js("const b = document.querySelector(arguments[0] + ' [data-test=unread]');"
                        "return b && !b.hidden ? b.textContent : '';", self.friend(uid))
 
+    # --- groups ---
+
+    def group(self, gid):
+        return '#group-list li[data-gid="%d"]' % gid
+
+    def group_gids(self):
+        return self.js("return [...document.querySelectorAll('#group-list li[data-gid]')].map(li => Number(li.dataset.gid));")
+
+    def group_named(self, name):
+        """The gid of the group row with this name, or None."""
+        return self.js("const li = [...document.querySelectorAll('#group-list li[data-gid]')]"
+                       ".find(li => li.querySelector('[data-test=group-name]').textContent === arguments[0]);"
+                       "return li ? Number(li.dataset.gid) : null;", name)
+
+    def group_unread(self, gid):
+        return self.js("const b = document.querySelector(arguments[0] + ' [data-test=unread]');"
+                       "return b && !b.hidden ? b.textContent : '';", self.group(gid))
+
+    def open_group(self, gid):
+        self.click(self.group(gid))
+        self.wait(lambda: self.visible("#conv-pane") and self.visible("#conv-members") and self.js(
+            "return document.querySelector(arguments[0]).classList.contains('active')", self.group(gid)),
+            "the group %d to open" % gid)
+
+    def members(self):
+        """The members dialog's rows as data."""
+        return self.js("return [...document.querySelectorAll('#member-list li[data-uid]')].map(li => ({uid: Number(li.dataset.uid),"
+                       "role: li.dataset.role, name: li.querySelector('[data-test=member-name]').textContent,"
+                       "actions: [...li.querySelectorAll('button[data-action]')].filter(b => !b.hidden).map(b => b.textContent)}));")
+
+    def open_members(self):
+        self.click("#conv-members")
+        self.wait(lambda: self.visible("#group-dialog") and len(self.members()) > 0, "the members dialog with its members")
+
+    def close_members(self):
+        self.click("#group-close")
+        self.wait(lambda: not self.visible("#group-dialog"), "the members dialog to close")
+
+    def senders(self):
+        return self.js("return [...document.querySelectorAll('#message-list li[data-test=message]')].map(li => {"
+                       "const s = li.querySelector('[data-test=sender]'); return s.hidden ? '' : s.textContent; });")
+
     def online_dot(self, uid):
         return self.js("const d = document.querySelector(arguments[0] + ' [data-test=online-dot]');"
                        "return d ? d.dataset.online : null;", self.friend(uid))
@@ -243,6 +285,177 @@ class TcpUser(Chat):
     def close(self):
         self.running = False
         self.sock.close()
+
+
+def befriend(asker, asker_uid, other, other_uid, other_name):
+    """`asker` finds `other` by name and asks; `other` accepts."""
+    asker.type("#search-input", other_name)
+    asker.click("#search-submit")
+    asker.wait(lambda: other_name in (asker.text("#search-name") or ""), "%s in the search result" % other_name)
+    asker.click("#search-add")
+    asker.wait(lambda: "Request sent" in (asker.text("#search-status") or ""), "'Request sent' (1010)")
+    request = '#request-list li[data-uid="%d"]' % asker_uid
+    other.wait(lambda: other.exists(request), "the friend request at %s" % other.name)
+    other.click(request + " [data-test=accept]")
+    other.wait(lambda: other.exists(other.friend(asker_uid)), "%s among %s's friends" % (asker.name, other.name))
+    asker.wait(lambda: asker.exists(asker.friend(other_uid)), "%s among %s's friends" % (other.name, asker.name))
+
+
+def group_story(args):
+    """Three browsers: D makes a group with its friends E and F, texts flow to all, unread badges and read
+    marks, roles, renaming, removing, history paging after a reload, leaving."""
+    tag = uuid.uuid4().hex[:6]
+    names = {key: ("g%s%s" % (key, tag), "g%s%s@example.com" % (key, tag), "pw-%s-%s" % (key, tag)) for key in "def"}
+    print("G1. D, E and F register; D befriends E and F")
+    d = Browser("D", args.gate, args.screenshots, 1280, 800)
+    e = Browser("E", args.gate, args.screenshots, 1280, 800)
+    f = Browser("F", args.gate, args.screenshots, 375, 812, mobile=True)
+    d_uid = d.register(args.outbox, names["d"][1], names["d"][0], names["d"][2])
+    e_uid = e.register(args.outbox, names["e"][1], names["e"][0], names["e"][2])
+    f_uid = f.register(args.outbox, names["f"][1], names["f"][0], names["f"][2])
+    befriend(d, d_uid, e, e_uid, names["e"][0])
+    befriend(d, d_uid, f, f_uid, names["f"][0])
+    for browser in (d, e, f):
+        assert browser.visible("#groups") and browser.visible("#groups-empty"), "[%s] the empty group list" % browser.name
+
+    print("G2. D creates a group with E (1121); E sees it appear (1131); D adds F from the members panel (1123)")
+    title = "Trail crew <b>🥾</b>"
+    d.click("#group-new")
+    d.wait(lambda: d.visible("#create-dialog"), "the new-group dialog")
+    d.type("#create-name", title)
+    d.click('#create-pick li[data-uid="%d"] input' % e_uid)
+    d.click("#create-submit")
+    d.wait(lambda: not d.visible("#create-dialog") and d.visible("#conv-members"), "the new group to open at D")
+    gid = d.group_named(title)
+    assert gid is not None, "D's group list: %s" % d.group_gids()
+    assert d.text("#conv-title") == title, "the name is shown as text, not markup: %r" % d.text("#conv-title")
+    assert not d.exists("#conv-title b"), "user text must never become markup"
+    e.wait(lambda: e.group_named(title) == gid, "the group at E")
+    d.open_members()
+    assert sorted(m["uid"] for m in d.members()) == sorted([d_uid, e_uid]), d.members()
+    d.click('#add-pick li[data-uid="%d"] input' % f_uid)
+    d.click("#add-submit")
+    d.wait(lambda: sorted(m["uid"] for m in d.members()) == sorted([d_uid, e_uid, f_uid]) and not d.exists("#add-pick li"),
+           lambda: "F among D's members, no friend left to add: %s" % d.members())
+    d.close_members()
+    f.wait(lambda: f.group_named(title) == gid, "the group at F (1131 added)")
+    e.wait(lambda: "3 members" in (e.js("return document.querySelector(arguments[0] + ' [data-test=group-desc]').textContent", e.group(gid)) or ""),
+           "3 members in E's group row")
+
+    print("G3. D writes (1133); E and F get it (1135) with an unread badge; read marks clear it")
+    first = d.send("Hello crew!")
+    d.wait_status(first, "sent")
+    e.wait(lambda: e.group_unread(gid) == "1", "unread 1 on the group at E (it is %r)" % e.group_unread(gid))
+    f.wait(lambda: f.group_unread(gid) == "1", "unread 1 on the group at F")
+    e.open_group(gid)
+    e.wait_text("Hello crew!")
+    assert e.senders() == [names["d"][0]], "the sender's name over D's text at E: %s" % e.senders()
+    assert e.group_unread(gid) == "", "E's badge clears when the group opens"
+    reply = e.send("Hi D, E here.")
+    e.wait_status(reply, "sent")
+    d.wait_text("Hi D, E here.")
+    f.wait(lambda: f.group_unread(gid) == "2", "unread 2 at F (it is %r)" % f.group_unread(gid))
+    f.open_group(gid)
+    assert not f.visible("#sidebar"), "phone width: the group alone"
+    f.wait(lambda: [m["text"] for m in f.messages()] == ["Hello crew!", "Hi D, E here."], lambda: "both texts at F: %s" % f.messages())
+    check_history(f.messages(), 2, "F's group")
+    f.send("F checking in from the phone 📱")
+    d.wait_text("F checking in from the phone 📱")
+    e.wait_text("F checking in from the phone 📱")
+    check_history(d.messages(), 3, "D's group")
+    assert d.senders() == ["", names["e"][0], names["f"][0]], d.senders()
+
+    print("G4. roles: D (owner) makes E an admin (1147); E renames the group (1143); everyone sees it")
+    d.open_members()
+    rows = {m["uid"]: m for m in d.members()}
+    assert rows[d_uid]["role"] == "owner" and rows[e_uid]["role"] == "member", rows
+    assert rows[e_uid]["actions"] == ["Make admin", "Remove"], rows[e_uid]
+    assert rows[d_uid]["actions"] == [], "no actions on myself: %s" % rows[d_uid]
+    d.click('#member-list li[data-uid="%d"] button[data-action=role]' % e_uid)
+    d.wait(lambda: {m["uid"]: m["role"] for m in d.members()}.get(e_uid) == "admin", "E to be admin at D")
+    print("   screenshots:", d.screenshot("group-members.png"))
+    d.close_members()
+    e.open_members()
+    e.wait(lambda: {m["uid"]: m["role"] for m in e.members()}.get(e_uid) == "admin", "E's own role to read admin at E (1131 role)")
+    rows = {m["uid"]: m for m in e.members()}
+    assert rows[f_uid]["actions"] == ["Remove"] and rows[d_uid]["actions"] == [], "an admin removes members only: %s" % rows
+    e.type("#rename-input", "Summit crew")
+    e.click("#rename-submit")
+    e.wait(lambda: e.text("#gd-name") == "Summit crew", "the new name in E's dialog (1144)")
+    e.close_members()
+    d.wait(lambda: d.group_named("Summit crew") == gid and d.text("#conv-title") == "Summit crew", "the new name at D (1131 renamed)")
+    f.wait(lambda: f.text("#conv-title") == "Summit crew", "the new name at F")
+    d.send("Meet at the car park at 7. Bring water 💧")
+    e.wait_text("Meet at the car park at 7. Bring water 💧")
+    f.wait_text("Meet at the car park at 7. Bring water 💧")
+    print("   screenshots:", e.screenshot("group-desktop.png"), f.screenshot("group-phone.png"))
+    f.open_members()
+    rows = {m["uid"]: m for m in f.members()}
+    assert all(not m["actions"] for m in rows.values()) and not f.visible("#rename-form") and not f.visible("#add-form"), \
+        "a plain member manages nothing: %s" % rows
+    f.screenshot("group-phone-members.png")
+    f.close_members()
+
+    print("G5. history: D sends 35 texts; E reloads, finds them unread, pages back through all of them")
+    e.driver.refresh()
+    e.wait(lambda: e.js("return document.body.dataset.screen") == "app", "E's app after the reload")
+    e.wait_online()
+    e.wait(lambda: e.group_named("Summit crew") == gid, "the group at E after the reload (1141)")
+    # in bursts of at most 12: the node takes 20 group texts a second from one user (group.texts_per_second)
+    for first_n, last_n in ((1, 12), (13, 24), (25, 35)):
+        d.js("const input = document.querySelector('#composer-input'), form = document.querySelector('#composer');"
+             "for (let i = arguments[0]; i <= arguments[1]; i++) { input.value = 'Batch text ' + i; form.requestSubmit(); }", first_n, last_n)
+        d.wait(lambda: len([m for m in d.messages() if m["status"] == "sent"]) == 2 + last_n,
+               lambda: "D's texts up to %d stored (1134); failed: %d" % (last_n, len([m for m in d.messages() if m["status"] == "failed"])))
+        time.sleep(1.1)
+    e.wait(lambda: e.group_unread(gid) == "35", "unread 35 at E (it is %r)" % e.group_unread(gid))
+    e.driver.refresh()
+    e.wait(lambda: e.js("return document.body.dataset.screen") == "app", "E's app after another reload")
+    e.wait_online()
+    e.wait(lambda: e.group_unread(gid) == "35", "unread 35 at E from the list (1142) after a reload (it is %r)" % e.group_unread(gid))
+    e.open_group(gid)
+    e.wait(lambda: len(e.messages()) == 30 and e.visible("#older-btn"), lambda: "the newest page of 30 and the older button at E; got %d" % len(e.messages()))
+    e.wait(lambda: e.js("const m = document.querySelector('#messages'); m.scrollTop = 0;"
+                        "return document.querySelectorAll('#message-list li').length;") == 39
+           and e.visible("#history-start"), "all 39 texts after scrolling up at E")
+    check_history(e.messages(), 39, "E's group after paging")
+    e.wait(lambda: e.group_unread(gid) == "", "no badge at E while reading")
+    e.driver.refresh()  # the read mark (1139) is the server's: no badge after a reload
+    e.wait(lambda: e.js("return document.body.dataset.screen") == "app", "E's app after the third reload")
+    e.wait_online()
+    e.wait(lambda: e.group_named("Summit crew") == gid, "the group at E after the third reload")
+    time.sleep(1)
+    assert e.group_unread(gid) == "", "E read everything: no badge after a reload, got %r" % e.group_unread(gid)
+    f.wait(lambda: len(f.messages()) == 39, "all 39 texts at F, live")
+
+    print("G6. D removes F (1127): F's group disappears; E leaves (1125): D is alone")
+    d.open_members()
+    d.click('#member-list li[data-uid="%d"] button[data-action=remove]' % f_uid)
+    d.wait(lambda: d.text('#member-list li[data-uid="%d"] button[data-action=remove]' % f_uid) == "Remove?", "the remove button to ask again")
+    d.click('#member-list li[data-uid="%d"] button[data-action=remove]' % f_uid)
+    d.wait(lambda: f_uid not in [m["uid"] for m in d.members()], "F gone from D's members")
+    f.wait(lambda: gid not in f.group_gids() and f.visible("#sidebar") and f.visible("#banner"), "the group to leave F's screen")
+    assert "removed" in f.text("#banner-text"), f.text("#banner-text")
+    f.screenshot("group-phone-removed.png")
+    d.close_members()
+    e.open_group(gid)
+    e.open_members()
+    e.click("#group-leave")
+    e.click("#group-leave")
+    e.wait(lambda: gid not in e.group_gids() and not e.visible("#group-dialog"), "the group gone at E after leaving")
+    d.wait(lambda: "1 member" in (d.text("#conv-sub") or ""), "D alone in the group: %r" % d.text("#conv-sub"))
+    d.open_members()
+    d.click("#group-leave")
+    d.wait(lambda: d.text("#group-leave") == "Leave and dissolve?", "the last member is asked to dissolve")
+    d.click("#group-leave")
+    d.wait(lambda: d.group_gids() == [] and not d.visible("#conv-pane"), "the group gone at D after the last member left")
+
+    for browser in list(OPEN_BROWSERS):
+        problems = [entry["message"] for entry in browser.console()
+                    if entry["level"] == "SEVERE" and ("Content Security Policy" in entry["message"] or "Uncaught" in entry["message"])]
+        assert not problems, "[%s] console errors: %s" % (browser.name, problems)
+    for browser in (d, e, f):
+        browser.quit()
 
 
 def check_history(messages, count, who):
@@ -445,11 +658,18 @@ def main():
     parser.add_argument("--chat-host")
     parser.add_argument("--chat-port")
     parser.add_argument("--screenshots", default="./screenshots")
+    parser.add_argument("--part", choices=("all", "private", "groups"), default="all",
+                        help="the private story, the group story, or both (default)")
     args = parser.parse_args()
     args.gate = args.gate.rstrip("/")
     os.makedirs(args.screenshots, exist_ok=True)
     try:
-        story(args)
+        if args.part in ("all", "private"):
+            story(args)
+        for browser in list(OPEN_BROWSERS):
+            browser.quit()
+        if args.part in ("all", "groups"):
+            group_story(args)
     except BaseException:
         traceback.print_exc()
         for browser in list(OPEN_BROWSERS):
