@@ -129,20 +129,32 @@ extension GroupRules {
         }
     }
 
-    /// Each (gid, uid) once, at its highest seq; only forward.
+    /// Each (gid, uid) once, at its highest seq; only forward. Members of a group at the same seq (the
+    /// usual case: they all got the group's newest text) move in one statement.
     static func markDelivered(_ session: some SQLSession, _ cursors: [GroupCursor]) throws(StoreError) {
         var highest: [Pair: Int64] = [:]
         for cursor in cursors { highest[Pair(gid: cursor.gid, uid: cursor.uid)] = max(highest[Pair(gid: cursor.gid, uid: cursor.uid)] ?? 0, cursor.seq) }
-        for (pair, seq) in highest.sorted(by: { ($0.key.gid, $0.key.uid) < ($1.key.gid, $1.key.uid) }) {
-            try session.run(
-                "UPDATE group_members SET delivered_seq = ? WHERE gid = ? AND uid = ? AND delivered_seq < ?",
-                [.int(seq), .int(pair.gid), .int(pair.uid), .int(seq)])
+        var atSeq: [GroupSeq: [Int64]] = [:]
+        for (pair, seq) in highest { atSeq[GroupSeq(gid: pair.gid, seq: seq), default: []].append(pair.uid) }
+        for (key, uids) in atSeq.sorted(by: { ($0.key.gid, $0.key.seq) < ($1.key.gid, $1.key.seq) }) {
+            let sorted = uids.sorted()
+            for start in stride(from: 0, to: sorted.count, by: 500) {
+                let chunk = sorted[start..<min(start + 500, sorted.count)]
+                try session.run(
+                    "UPDATE group_members SET delivered_seq = ? WHERE gid = ? AND uid IN (\(placeholders(chunk.count))) AND delivered_seq < ?",
+                    [.int(key.seq), .int(key.gid)] + chunk.map { .int($0) } + [.int(key.seq)])
+            }
         }
     }
 
     private struct Pair: Hashable {
         var gid: Int64
         var uid: Int64
+    }
+
+    private struct GroupSeq: Hashable {
+        var gid: Int64
+        var seq: Int64
     }
 
     static func markRead(_ session: some SQLSession, gid: Int64, uid: Int64, seq: Int64) throws(StoreError) -> Bool {
