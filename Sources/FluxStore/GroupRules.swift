@@ -2,8 +2,10 @@
 /// inside the caller's transaction (`SQLSession`).
 ///
 /// Every change first locks its group's row (an UPDATE that changes nothing), so changes to one group
-/// and the texts stored to it are serialised across chat nodes; membership is then read with a locking
-/// read, never from an older snapshot.
+/// and the texts stored to it are serialised across chat nodes; a change adding members also locks their
+/// user rows (in uid order) before counting their groups. On MariaDB these transactions run READ
+/// COMMITTED, so what is read after a lock is the newest committed state (not an older snapshot), and
+/// no gap locks are taken (which would deadlock concurrent inserts); SQLite has one writer at a time.
 enum GroupRules {
     // MARK: - Reads
 
@@ -97,7 +99,7 @@ enum GroupRules {
         guard let heir = try session.query(
             """
             SELECT uid FROM group_members WHERE gid = ?
-            ORDER BY CASE role WHEN 'admin' THEN 0 ELSE 1 END, joined_at, uid LIMIT 1\(session.lockingRead)
+            ORDER BY CASE role WHEN 'admin' THEN 0 ELSE 1 END, joined_at, uid LIMIT 1
             """, [.int(gid)]
         ).first?.int(0) else {
             try dissolve(session, gid: gid)
@@ -159,18 +161,18 @@ enum GroupRules {
     /// Locks the group's row until commit; false if there is no such group.
     static func lock(_ session: some SQLSession, _ gid: Int64) throws(StoreError) -> Bool {
         try session.run("UPDATE chat_groups SET last_seq = last_seq WHERE gid = ?", [.int(gid)])
-        return try !session.query("SELECT gid FROM chat_groups WHERE gid = ?\(session.lockingRead)", [.int(gid)]).isEmpty
+        return try !session.query("SELECT gid FROM chat_groups WHERE gid = ?", [.int(gid)]).isEmpty
     }
 
     static func role(_ session: some SQLSession, gid: Int64, uid: Int64) throws(StoreError) -> GroupRole? {
         guard let row = try session.query(
-            "SELECT role FROM group_members WHERE gid = ? AND uid = ?\(session.lockingRead)", [.int(gid), .int(uid)]).first
+            "SELECT role FROM group_members WHERE gid = ? AND uid = ?", [.int(gid), .int(uid)]).first
         else { return nil }
         return try role(try row.text(0))
     }
 
     static func memberUIDs(_ session: some SQLSession, gid: Int64) throws(StoreError) -> [Int64] {
-        try session.query("SELECT uid FROM group_members WHERE gid = ? ORDER BY uid\(session.lockingRead)", [.int(gid)])
+        try session.query("SELECT uid FROM group_members WHERE gid = ? ORDER BY uid", [.int(gid)])
             .map { row throws(StoreError) in try row.int(0) }
     }
 
@@ -201,7 +203,7 @@ enum GroupRules {
         try session.run("UPDATE users SET disabled = disabled WHERE uid IN (\(marks))", uids.map { .int($0) })
         var counts: [Int64: Int64] = [:]
         for row in try session.query(
-            "SELECT uid, COUNT(*) FROM group_members WHERE uid IN (\(marks)) GROUP BY uid\(session.lockingRead)", uids.map { .int($0) })
+            "SELECT uid, COUNT(*) FROM group_members WHERE uid IN (\(marks)) GROUP BY uid", uids.map { .int($0) })
         {
             counts[try row.int(0)] = try row.int(1)
         }

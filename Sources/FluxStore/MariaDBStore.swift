@@ -39,12 +39,18 @@ public final class MariaDBStore: Store {
 
     private func migrateSchema(apply: Bool) async throws(StoreError) {
         try await pool.run(.unlessSent) { connection throws(StoreError) in
-            // One process migrates at a time; the others wait, then find nothing left to do. GET_LOCK says 1
-            // when it has the lock, 0 after the timeout and NULL on an error: only 1 lets this one migrate.
-            guard try connection.execute("SELECT GET_LOCK('flux_migrate', 60)").single().optionalInt(0) == 1 else {
-                throw StoreError(.unavailable, "MariaDB migration lock not obtained within 60 s")
+            // One process migrates a database at a time; the others wait, then find nothing left to do. The
+            // lock is named after the database (GET_LOCK names are server-wide), so databases of one server
+            // migrate side by side. Each wait stays under the client's 10 s read timeout; up to 60 s in all.
+            // GET_LOCK says 1 when it has the lock, 0 after the timeout and NULL on an error.
+            var locked = false
+            for _ in 0..<12 where !locked {
+                locked = try connection.execute("SELECT GET_LOCK(CONCAT('flux_migrate.', DATABASE()), 5)").single().optionalInt(0) == 1
             }
-            defer { _ = try? connection.execute("SELECT RELEASE_LOCK('flux_migrate')") }
+            guard locked else {
+                throw StoreError(.unavailable, "MariaDB migration lock not obtained within 60 s (another process is migrating this database)")
+            }
+            defer { _ = try? connection.execute("SELECT RELEASE_LOCK(CONCAT('flux_migrate.', DATABASE()))") }
             _ = try connection.execute(MariaDBSchema.migrationTable)
             let applied = try connection.execute("SELECT identifier FROM flux_migrations").rows.map { row throws(StoreError) in try row.text(0) }
             let unknown = Set(applied).subtracting(Schema.migrationNames)
@@ -83,11 +89,16 @@ public final class MariaDBStore: Store {
     /// Runs `body` in one transaction on one connection, retrying a deadlock a few times. A connection
     /// found dead at START TRANSACTION is replaced and the transaction run again (`Retry.unlessSent`);
     /// one lost later is reported: it is not known whether the server saw the COMMIT.
-    func transaction<T: Sendable>(_ body: @escaping @Sendable (MariaDBConnection) throws(StoreError) -> T) async throws(StoreError) -> T {
+    /// With `readCommitted`, the transaction reads the newest committed rows at every statement and takes
+    /// no gap locks (group changes: they lock the rows they decide on explicitly).
+    func transaction<T: Sendable>(
+        readCommitted: Bool = false, _ body: @escaping @Sendable (MariaDBConnection) throws(StoreError) -> T
+    ) async throws(StoreError) -> T {
         try await pool.run(.unlessSent) { connection throws(StoreError) in
             var attempt = 0
             while true {
                 attempt += 1
+                if readCommitted { _ = try connection.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED") }
                 _ = try connection.execute("START TRANSACTION")
                 do throws(StoreError) {
                     let result = try body(connection)

@@ -114,7 +114,7 @@ extension SQLiteStore: SQLGroupStore {
 
 extension MariaDBStore: SQLGroupStore {
     func groupWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T) async throws(StoreError) -> T {
-        try await transaction { connection throws(StoreError) in try body(connection) }
+        try await transaction(readCommitted: true) { connection throws(StoreError) in try body(connection) }
     }
 
     func groupRead<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws(StoreError) -> T) async throws(StoreError) -> T {

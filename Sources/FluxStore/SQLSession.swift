@@ -9,14 +9,9 @@ protocol SQLSession {
     /// Runs a change; returns the rows it changed and the last auto-increment id it assigned.
     @discardableResult
     func run(_ sql: String, _ arguments: [MariaDBValue]) throws(StoreError) -> (changes: Int64, lastID: Int64)
-    /// Appended to a SELECT that must see the newest committed rows and keep them until commit
-    /// (MariaDB's snapshot reads could be older; SQLite's one writer sees everything already).
-    var lockingRead: String { get }
 }
 
 extension MariaDBConnection: SQLSession {
-    var lockingRead: String { " LOCK IN SHARE MODE" }
-
     func query(_ sql: String, _ arguments: [MariaDBValue]) throws(StoreError) -> [MariaDBRow] {
         try execute(sql, arguments).rows
     }
@@ -31,7 +26,6 @@ extension MariaDBConnection: SQLSession {
 /// A GRDB database inside `write` or `read`, with statements cached per connection.
 struct SQLiteSession: SQLSession {
     let db: Database
-    var lockingRead: String { "" }
 
     func query(_ sql: String, _ arguments: [MariaDBValue]) throws(StoreError) -> [MariaDBRow] {
         do {

@@ -4,10 +4,10 @@ import Foundation
 import Testing
 
 /// Group chat across two chat nodes sharing one store and one Redis.
-@Suite struct ClusterGroupTests {
+@Suite(.serialized) struct ClusterGroupTests {
     @Test(arguments: ["sqlite", "mariadb"])
     func membersOnTwoNodesReceiveEveryText(_ store: String) async throws {
-        let redis = try await testRedisURL(database: store == "sqlite" ? 6 : 7)
+        let redis = try await testRedisURL(database: store == "sqlite" ? 10 : 11)
         let cluster = try await ClusterTests.Cluster.start(redis: redis, database: try await ClusterTests.sharedDatabase(store))
         defer { cluster.stop() }
         var members: [(account: CrashRecoveryTests.Account, chat: ChatClient, port: Int)] = []

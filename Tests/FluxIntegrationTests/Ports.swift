@@ -1,26 +1,7 @@
-import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import FluxTestSupport
 
-/// A loopback TCP port that was free a moment ago (bound to port 0, then closed).
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw PortError() }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else { throw PortError() }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
+/// A loopback TCP port that was free a moment ago (`FluxTestSupport.freeLoopbackPort`).
+func freeLoopbackPort() throws -> Int { try FluxTestSupport.freeLoopbackPort() }
 
-struct PortError: Error {}
+/// A socket call failed.
+typealias PortError = FluxTestSupport.PortError
