@@ -217,7 +217,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "FluxTestSupport", path: "Tests/FluxTestSupport", swiftSettings: swiftSettings),
+        .target(name: "FluxTestSupport", dependencies: ["FluxNet"], path: "Tests/FluxTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "FluxProtocolTests",
             dependencies: [

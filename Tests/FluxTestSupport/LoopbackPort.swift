@@ -1,34 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import FluxNet
 
-/// A loopback TCP port that was free a moment ago: a random one below the kernel's ephemeral range
-/// (32768–60999), checked by binding it. Not port 0: the kernel hands a port just released by one
-/// caller's check to the next caller, so processes starting side by side would pick the same ports, and
-/// ephemeral ports are also the source ports of outgoing connections.
-public func freeLoopbackPort() throws -> Int {
-    for _ in 0..<200 {
-        let port = Int.random(in: 10_000..<32_768)
-        if loopbackPortIsFree(port) { return port }
-    }
-    throw PortError()
-}
+/// A loopback TCP port that was free a moment ago (`FluxNet.freeLoopbackPort`, shared with the bench).
+public func freeLoopbackPort() throws -> Int { try FluxNet.freeLoopbackPort() }
 
-/// Whether `port` can be bound on 127.0.0.1 now.
-private func loopbackPortIsFree(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { return false }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = in_port_t(UInt16(port).bigEndian)
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
-}
-
-/// No free port was found.
+/// A socket call of a test failed.
 public struct PortError: Error {
     public init() {}
 }
