@@ -16,6 +16,16 @@ public func freeLoopbackPort() throws -> Int {
 
 /// Whether `port` can be bound on 127.0.0.1 now.
 private func loopbackPortIsFree(_ port: Int) -> Bool {
+    withLoopbackSocket(port) { fd, address, length in bind(fd, address, length) == 0 }
+}
+
+/// Whether something accepts TCP connections on loopback `port` now.
+public func loopbackAccepts(port: Int) -> Bool {
+    withLoopbackSocket(port) { fd, address, length in connect(fd, address, length) == 0 }
+}
+
+/// A new TCP socket and the address 127.0.0.1:`port`, for one call; the socket is closed after it.
+private func withLoopbackSocket(_ port: Int, _ body: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Bool) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
@@ -24,8 +34,8 @@ private func loopbackPortIsFree(_ port: Int) -> Bool {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
 }
 
 /// No free port was found.
