@@ -65,6 +65,13 @@ final class ChatConnection: Sendable {
         return pause
     }
 
+    /// On the event loop: handles a 1017 without a task when no earlier event is queued or being handled
+    /// (so frames keep their order); false when it must be posted.
+    func handleTextOnLoop(_ frame: ChatFrame) -> Bool {
+        let idle = state.withLock { !$0.running && !$0.ended && $0.next >= $0.events.count }
+        return idle && service.handleTextOnLoop(frame, in: session)
+    }
+
     /// On the event loop: reads while not paused. Always set from the current state, so a resume decided
     /// off the loop cannot undo a pause decided on it afterwards.
     func applyReading() {
@@ -152,7 +159,10 @@ final class ChatConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusedInput else { return }
         connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-        if connection.post(.frame(unwrapInboundIn(data))) {
+        let frame = unwrapInboundIn(data)
+        // A plain 1017 while nothing else of this connection is being handled: at once, here.
+        if frame.id == .textChat, connection.handleTextOnLoop(frame) { return }
+        if connection.post(.frame(frame)) {
             connection.applyReading()
         }
     }

@@ -24,7 +24,7 @@ extension ChatService {
         let gid = request.gid
         let texts = request.textArray.map { NewGroupMessage(gid: gid, fromUID: uid, clientMsgID: $0.msgid, content: $0.content) }
         session.groupTextsInFlight.add(1, ordering: .relaxed)
-        await groupBatcher.enqueue(texts) { [self] result in
+        groupBatcher.enqueue(texts) { [self] result in
             session.groupTextsInFlight.subtract(1, ordering: .relaxed)
             switch result {
             case .success(let outcomes):

@@ -7,17 +7,7 @@ extension ChatService {
     /// so the connection's next frame is read at once. The 1018 goes out after the commit (durable before
     /// it is acknowledged), in the order of the 1017s; the batcher delivers new texts to the recipient.
     func sendText(_ request: TextChatMessage, uid: Int64, session: ChatSession) async throws {
-        guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot message yourself") }
-        guard !request.textArray.isEmpty else { throw FluxError(.badJSON, "empty text_array") }
-        guard request.textArray.count <= configuration.maxTextsPerRequest else {
-            throw FluxError(.textTooLong, "more than \(configuration.maxTextsPerRequest) texts")
-        }
-        for item in request.textArray {
-            guard !item.msgid.isEmpty, item.msgid.utf8.count <= 128 else { throw FluxError(.badJSON, "bad msgid") }
-            guard item.content.count <= configuration.maxTextLength else {
-                throw FluxError(.textTooLong, "text over \(configuration.maxTextLength) characters")
-            }
-        }
+        try checkTexts(request, uid: uid)
         // Counted in the session: it is the uid's only one in the cluster (see `LocalRateWindow`).
         guard session.admitTexts(cost: request.textArray.count, limit: configuration.textsPerSecond, now: clock()) else {
             throw FluxError(.rateLimited, "more than \(configuration.textsPerSecond) texts a second")
@@ -29,9 +19,51 @@ extension ChatService {
             }
             session.rememberFriend(request.touid)
         }
+        queueTexts(request, uid: uid, session: session)
+        // Back-pressure: a client far ahead of the store waits for a commit before its next frame is read.
+        while session.textsInFlight.load(ordering: .relaxed) >= configuration.maxTextsInFlight {
+            await batcher.waitForCommit()
+        }
+    }
+
+    /// 1017 on the channel's event loop, without a task or any hop: the common case of a logged-in
+    /// session sending plain texts to a friend it already sent to, with room in its window. Returns false
+    /// (having changed nothing) when the frame needs the ordinary path: anything else, or any error but
+    /// the rate limit. The caller makes sure no earlier frame of the connection is still being handled.
+    func handleTextOnLoop(_ frame: ChatFrame, in session: ChatSession) -> Bool {
+        guard case .handle(let uid?) = session.action(for: .textChat), !session.isFinished,
+            session.textsInFlight.load(ordering: .relaxed) < configuration.maxTextsInFlight,
+            let request = try? TextChatRequestParser.parse(frame.body),
+            session.knowsFriend(request.touid), (try? checkTexts(request, uid: uid)) != nil
+        else { return false }
+        if session.admitTexts(cost: request.textArray.count, limit: configuration.textsPerSecond, now: clock()) {
+            queueTexts(request, uid: uid, session: session)
+        } else {
+            refuseText(.rateLimited, session: session)
+        }
+        return true
+    }
+
+    /// The checks of a 1017 that need nothing but the request.
+    private func checkTexts(_ request: TextChatMessage, uid: Int64) throws(FluxError) {
+        guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot message yourself") }
+        guard !request.textArray.isEmpty else { throw FluxError(.badJSON, "empty text_array") }
+        guard request.textArray.count <= configuration.maxTextsPerRequest else {
+            throw FluxError(.textTooLong, "more than \(configuration.maxTextsPerRequest) texts")
+        }
+        for item in request.textArray {
+            guard !item.msgid.isEmpty, item.msgid.utf8.count <= 128 else { throw FluxError(.badJSON, "bad msgid") }
+            guard item.content.count <= configuration.maxTextLength else {
+                throw FluxError(.textTooLong, "text over \(configuration.maxTextLength) characters")
+            }
+        }
+    }
+
+    /// Hands checked texts to the next commit; the 1018 (or 1014) goes out from its completion.
+    private func queueTexts(_ request: TextChatMessage, uid: Int64, session: ChatSession) {
         let messages = request.textArray.map { NewMessage(fromUID: uid, toUID: request.touid, clientMsgID: $0.msgid, content: $0.content) }
         session.textsInFlight.add(1, ordering: .relaxed)
-        await batcher.enqueue(messages) { [self] result in
+        batcher.enqueue(messages) { [self] result in
             session.textsInFlight.subtract(1, ordering: .relaxed)
             switch result {
             case .success(let stored):
@@ -42,9 +74,19 @@ extension ChatService {
                 reply(.textChat, error: .internalError, to: session)
             }
         }
-        // Back-pressure: a client far ahead of the store waits for a commit before its next frame is read.
-        while session.textsInFlight.load(ordering: .relaxed) >= configuration.maxTextsInFlight {
-            await batcher.waitForCommit()
+    }
+
+    /// Answers a refused 1017 with `code`: after the 1018s of earlier 1017s still being committed, so the
+    /// answers keep the order of the requests.
+    func refuseText(_ code: ErrorCode, session: ChatSession) {
+        guard session.textsInFlight.load(ordering: .relaxed) > 0 else {
+            reply(.textChat, error: code, to: session)
+            return
+        }
+        session.textsInFlight.add(1, ordering: .relaxed)
+        batcher.enqueue([]) { [self] _ in
+            session.textsInFlight.subtract(1, ordering: .relaxed)
+            reply(.textChat, error: code, to: session)
         }
     }
 

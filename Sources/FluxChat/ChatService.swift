@@ -141,14 +141,8 @@ public final class ChatService: Sendable {
                 let request = try TextChatRequestParser.parse(frame.body) ?? frame.decode(TextChatMessage.self)
                 try await sendText(request, uid: uid, session: session)
             } catch where session.textsInFlight.load(ordering: .relaxed) > 0 {
-                // Earlier 1017s are still being committed: this refusal waits its turn, so 1018s keep
-                // the order of the 1017s.
-                let code = Self.errorCode(for: error)
-                session.textsInFlight.add(1, ordering: .relaxed)
-                await batcher.enqueue([]) { [self] _ in
-                    session.textsInFlight.subtract(1, ordering: .relaxed)
-                    reply(.textChat, error: code, to: session)
-                }
+                // Earlier 1017s are still being committed: this refusal waits its turn.
+                refuseText(Self.errorCode(for: error), session: session)
             }
         case .history:
             try await history(try frame.decode(HistoryRequest.self), uid: uid, session: session)
@@ -165,7 +159,7 @@ public final class ChatService: Sendable {
                 // As for 1017: a refusal waits for the earlier 1133s, so 1134s keep their order.
                 let code = Self.errorCode(for: error)
                 session.groupTextsInFlight.add(1, ordering: .relaxed)
-                await groupBatcher.enqueue([]) { [self] _ in
+                groupBatcher.enqueue([]) { [self] _ in
                     session.groupTextsInFlight.subtract(1, ordering: .relaxed)
                     reply(.groupText, error: code, to: session)
                 }

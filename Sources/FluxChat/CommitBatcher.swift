@@ -1,4 +1,5 @@
 import FluxStore
+import Synchronization
 
 /// The batcher of private texts (1017).
 typealias MessageBatcher = CommitBatcher<NewMessage, StoredMessage>
@@ -13,10 +14,11 @@ typealias GroupTextBatcher = CommitBatcher<NewGroupMessage, GroupAppendOutcome>
 /// while notifications are encoded and queued, and a text waits for at most the commit in progress and
 /// its own.
 ///
-/// Callers either await the commit (`append`) or hand over a completion (`enqueue`) and go on reading:
-/// completions run in submission order once their batch is committed and delivered, so one
-/// connection's 1018s keep the order of its 1017s, and a recipient's 1019s come in store order.
-actor CommitBatcher<Item: Sendable, Stored: Sendable> {
+/// Callers either await the commit (`append`) or hand over a completion (`enqueue`, synchronous: it can
+/// be called on an event loop) and go on reading: completions run in submission order once their batch
+/// is committed and delivered, so one connection's 1018s keep the order of its 1017s, and a recipient's
+/// 1019s come in store order.
+final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     typealias Completion = @Sendable (Result<[Stored], any Error>) -> Void
 
     private struct Waiter {
@@ -30,24 +32,51 @@ actor CommitBatcher<Item: Sendable, Stored: Sendable> {
         var result: Result<[Stored], any Error>
     }
 
+    private struct State {
+        var waiting: [Waiter] = []
+        var writing = false
+        /// Batches committed and not yet finished (delivered and acknowledged).
+        var unfinished = 0
+        var finishWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
     private let commit: @Sendable ([Item]) async throws -> [Stored]
-    private let deliver: @Sendable ([Stored]) async -> Void
-    private var waiting: [Waiter] = []
-    private var writing = false
-    /// Batches committed and not yet finished (delivered and acknowledged).
-    private var unfinished = 0
-    private var finishWaiters: [CheckedContinuation<Void, Never>] = []
-    private let committed: AsyncStream<Committed>
+    private let state = Mutex(State())
     private let finished: AsyncStream<Committed>.Continuation
-    private var finisher: Task<Void, Never>?
 
     /// `commit` stores one batch in one transaction (one outcome per item, in order); `deliver` gets each
     /// committed batch's outcomes before any sender hears back, so one recipient's notifications are
     /// queued in the order the store assigned.
     init(commit: @escaping @Sendable ([Item]) async throws -> [Stored], deliver: @escaping @Sendable ([Stored]) async -> Void) {
         self.commit = commit
-        self.deliver = deliver
-        (committed, finished) = AsyncStream.makeStream(of: Committed.self)
+        let (committed, finished) = AsyncStream.makeStream(of: Committed.self)
+        self.finished = finished
+        // The finisher: delivers each committed batch, then answers its senders, in commit order.
+        Task { [weak self] in
+            for await batch in committed {
+                switch batch.result {
+                case .success(let all):
+                    await deliver(all)
+                    var stored = all[...]
+                    for waiter in batch.completions {
+                        waiter.completion(.success(Array(stored.prefix(waiter.count))))
+                        stored = stored.dropFirst(waiter.count)
+                    }
+                case .failure(let error):
+                    for waiter in batch.completions { waiter.completion(.failure(error)) }
+                }
+                self?.batchFinished()
+            }
+        }
+    }
+
+    private func batchFinished() {
+        let released = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.unfinished -= 1
+            defer { state.finishWaiters = [] }
+            return state.finishWaiters
+        }
+        for waiter in released { waiter.resume() }
     }
 
     deinit {
@@ -63,63 +92,47 @@ actor CommitBatcher<Item: Sendable, Stored: Sendable> {
 
     /// Queues `messages` for the next transaction; `completion` hears the outcome after the commit.
     func enqueue(_ messages: [Item], completion: @escaping Completion) {
-        waiting.append(Waiter(messages: messages, completion: completion))
-        if finisher == nil { startFinisher() }
-        if !writing {
-            writing = true
-            Task { await self.writeLoop() }
+        let start = state.withLock { state -> Bool in
+            state.waiting.append(Waiter(messages: messages, completion: completion))
+            guard !state.writing else { return false }
+            state.writing = true
+            return true
         }
+        if start { Task { await self.writeLoop() } }
     }
 
     /// Returns once the batch being written now (or the next one) has been committed and acknowledged: a
     /// reader with many texts in flight waits here, so one connection cannot queue without bound.
     func waitForCommit() async {
-        guard writing || unfinished > 0 else { return }
-        await withCheckedContinuation { finishWaiters.append($0) }
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                guard state.writing || state.unfinished > 0 else { return true }
+                state.finishWaiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 
     private func writeLoop() async {
-        while !waiting.isEmpty {
-            let batch = waiting
-            waiting = []
+        while true {
+            let batch = state.withLock { state -> [Waiter]? in
+                guard !state.waiting.isEmpty else {
+                    state.writing = false
+                    return nil
+                }
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            guard let batch else { return }
             let result: Result<[Stored], any Error>
             do {
                 result = .success(try await commit(batch.flatMap(\.messages)))
             } catch {
                 result = .failure(error)
             }
-            unfinished += 1
+            state.withLock { $0.unfinished += 1 }
             finished.yield(Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result))
         }
-        writing = false
-    }
-
-    /// The finisher: delivers each committed batch, then answers its senders, in commit order, off the actor.
-    private func startFinisher() {
-        let stream = committed
-        let deliver = self.deliver
-        finisher = Task { [weak self] in
-            for await batch in stream {
-                switch batch.result {
-                case .success(let all):
-                    await deliver(all)
-                    var stored = all[...]
-                    for waiter in batch.completions {
-                        waiter.completion(.success(Array(stored.prefix(waiter.count))))
-                        stored = stored.dropFirst(waiter.count)
-                    }
-                case .failure(let error):
-                    for waiter in batch.completions { waiter.completion(.failure(error)) }
-                }
-                await self?.batchFinished()
-            }
-        }
-    }
-
-    private func batchFinished() {
-        unfinished -= 1
-        let released = finishWaiters
-        finishWaiters = []
-        for waiter in released { waiter.resume() }
     }
 }
