@@ -43,6 +43,10 @@ import Testing
                 received.formUnion(try frame.decode(TextChatMessage.self).textArray.map(\.msgid))
             }
             await sol.client.close()
+            // Logins work again once the node's fault sweep has seen the empty Redis and registered anew.
+            #expect(try await eventually(within: .seconds(15)) {
+                try await flux.gate.post("user_login", ["email": sol.email, "passwd": sol.password]).error == 0
+            }, "logins recover after the Redis restart")
             let again = try await sol.reconnect(flux, waitForBacklog: false)
             while true {
                 let frame = try await again.client.next(nil, timeout: .seconds(10))
