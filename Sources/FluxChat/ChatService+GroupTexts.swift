@@ -8,16 +8,7 @@ extension ChatService {
     /// 1133: checks, then queues the texts for the next group commit. The 1134 goes out after the commit
     /// (stored before acknowledged), in the order of the 1133s; the commit's members get 1135.
     func sendGroupText(_ request: GroupTextMessage, uid: Int64, session: ChatSession) async throws {
-        guard !request.textArray.isEmpty else { throw FluxError(.badJSON, "empty text_array") }
-        guard request.textArray.count <= configuration.maxTextsPerRequest else {
-            throw FluxError(.textTooLong, "more than \(configuration.maxTextsPerRequest) texts")
-        }
-        for item in request.textArray {
-            guard !item.msgid.isEmpty, item.msgid.utf8.count <= 128 else { throw FluxError(.badJSON, "bad msgid") }
-            guard item.content.count <= configuration.maxTextLength else {
-                throw FluxError(.textTooLong, "text over \(configuration.maxTextLength) characters")
-            }
-        }
+        try checkTextItems(request.textArray)
         guard session.admitGroupTexts(cost: request.textArray.count, limit: configuration.groups.textsPerSecond, now: clock()) else {
             throw FluxError(.rateLimited, "more than \(configuration.groups.textsPerSecond) group texts a second")
         }

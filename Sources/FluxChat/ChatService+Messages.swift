@@ -47,11 +47,17 @@ extension ChatService {
     /// The checks of a 1017 that need nothing but the request.
     private func checkTexts(_ request: TextChatMessage, uid: Int64) throws(FluxError) {
         guard request.touid != uid else { throw FluxError(.invalidTarget, "cannot message yourself") }
-        guard !request.textArray.isEmpty else { throw FluxError(.badJSON, "empty text_array") }
-        guard request.textArray.count <= configuration.maxTextsPerRequest else {
+        try checkTextItems(request.textArray)
+    }
+
+    /// The limits every `text_array` keeps (1017 and 1133): 1–50 texts, a msgid of 1–128 bytes, content
+    /// within `chat.max_text_length`.
+    func checkTextItems(_ items: [TextItem]) throws(FluxError) {
+        guard !items.isEmpty else { throw FluxError(.badJSON, "empty text_array") }
+        guard items.count <= configuration.maxTextsPerRequest else {
             throw FluxError(.textTooLong, "more than \(configuration.maxTextsPerRequest) texts")
         }
-        for item in request.textArray {
+        for item in items {
             guard !item.msgid.isEmpty, item.msgid.utf8.count <= 128 else { throw FluxError(.badJSON, "bad msgid") }
             guard item.content.count <= configuration.maxTextLength else {
                 throw FluxError(.textTooLong, "text over \(configuration.maxTextLength) characters")
