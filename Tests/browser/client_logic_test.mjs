@@ -199,6 +199,18 @@ test("group read marks survive a reload (seeded), and a group left is dropped fr
   assert.deepEqual([...t.groups.keys()], [8]);
 });
 
+test("a seeded read mark the server's list does not show yet is sent again; one it shows is not", () => {
+  const s = new Store();
+  s.login(login());
+  s.seedGroupReadMarks({ 7: 5, 8: 3 });
+  s.setGroups([
+    { gid: 7, name: "Behind", owner: 1, members: 2, last_seq: 5, read_seq: 2, unread: 3 },
+    { gid: 8, name: "Caught up", owner: 1, members: 2, last_seq: 3, read_seq: 3, unread: 0 },
+  ]);
+  assert.deepEqual(s.groupReadMarksAhead(), [{ gid: 7, seq: 5 }]);
+  assert.equal(s.groupUnread(7), 0, "the mark I sent counts before the server shows it");
+});
+
 test("group info, roles and what I may do", () => {
   const s = new Store();
   s.login(login());

@@ -894,6 +894,7 @@ function groupList(body) {
   }
   store.setGroups(body.groups || []);
   groupsListed = true;
+  for (const mark of store.groupReadMarksAhead()) request(1139, mark, { gid: mark.gid });
   for (const group of store.groups.values()) if (!group.name) wantInfo(group.gid);
   if (activeGroup != null && !store.groups.has(activeGroup)) groupGone(activeGroup, "");
   else if (activeGroup != null && store.groups.get(activeGroup).membersStale) wantInfo(activeGroup);
@@ -1529,6 +1530,8 @@ function wire() {
   });
   wireGroups();
   window.addEventListener("online", () => conn && conn.reconnectNow());
+  // a reload or close within the receipts' 250 ms would lose them: send (and keep) them now
+  window.addEventListener("pagehide", flushReceipts);
   store.subscribe(queueRender);
 }
 

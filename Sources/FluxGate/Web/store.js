@@ -591,6 +591,16 @@ export class Store {
     return marks;
   }
 
+  /// Read marks I sent that the server's list (1142) does not show yet, e.g. sent just before a reload:
+  /// [{gid, seq}] to send again.
+  groupReadMarksAhead() {
+    const ahead = [];
+    for (const group of this.groups.values()) {
+      if (group.toldRead > group.listed.read) ahead.push({ gid: group.gid, seq: group.toldRead });
+    }
+    return ahead;
+  }
+
   seedGroupReadMarks(marks) {
     for (const [key, seq] of Object.entries(marks || {})) {
       const gid = Number(key);
