@@ -55,9 +55,7 @@ import Testing
         let started = ContinuousClock.now
         let socket = try RawSocket(port: gatePort, from: "127.0.0.2")
         defer { socket.close() }
-        let body = #"{"email":"\#(account.email)","passwd":"pw"}"#
-        socket.send("POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
-            + "Connection: close\r\n\r\n\(body)")
+        sendLogin(socket, email: account.email, passwd: "pw")
         let answer = try #require(await socket.readToClose(timeout: .seconds(10)))
         let reply = json(String(answer[(answer.range(of: "\r\n\r\n")?.upperBound ?? answer.startIndex)...]))
         #expect(reply["error"] as? Int == 0, "\(answer)")
@@ -68,14 +66,28 @@ import Testing
         return (started.duration(to: .now), chat)
     }
 
+    static func sendLogin(_ socket: RawSocket, email: String, passwd: String) {
+        let body = #"{"email":"\#(email)","passwd":"\#(passwd)"}"#
+        socket.send("POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+            + "Connection: close\r\n\r\n\(body)")
+    }
+
     @Test func parallelWrongPasswordsCheckAtMostTheLimitAndTheOwnerStillGetsIn() async throws {
         try await TestFlux.run { (flux: TestFlux) async throws in
             try await register(flux, email: "target@example.com", name: "target", password: "right")
-            let codes = try await withThrowingTaskGroup(of: Int?.self) { group in
-                for _ in 0..<40 {
-                    group.addTask { try await flux.gate.post("user_login", ["email": "target@example.com", "passwd": "wrong"]).error }
+            // 40 connections of their own, all open before any sends (URLSession would queue them on a few),
+            // so the 40 tries really are in flight at once.
+            let sockets = try (0..<40).map { _ in try RawSocket(port: flux.gate.port) }
+            defer { sockets.forEach { $0.close() } }
+            for socket in sockets { Self.sendLogin(socket, email: "target@example.com", passwd: "wrong") }
+            let codes = await withTaskGroup(of: Int?.self) { group in
+                for socket in sockets {
+                    group.addTask {
+                        guard let answer = await socket.readToClose(timeout: .seconds(30)) else { return nil }
+                        return Self.json(String(answer[(answer.range(of: "\r\n\r\n")?.upperBound ?? answer.startIndex)...]))["error"] as? Int
+                    }
                 }
-                return try await group.reduce(into: [Int?]()) { $0.append($1) }
+                return await group.reduce(into: [Int?]()) { $0.append($1) }
             }
             let checked = codes.filter { $0 == 1009 }.count
             #expect(checked <= 5, "passwords checked: \(checked) of 40 (limit 5)")
