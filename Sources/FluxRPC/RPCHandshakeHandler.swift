@@ -15,8 +15,12 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     private let logger: Logger?
     private let timeout: TimeAmount
     private var timer: Scheduled<Void>?
-    private var finished = false
+    private var state = State.waiting
     private var receivedNothing = true
+
+    /// A failed handshake is final: what the peer sent after it (even in the same write, which the frame
+    /// decoder still hands on while the connection closes) is dropped, never passed on.
+    private enum State { case waiting, authenticated, failed }
 
     /// The client side: sends the hello when the connection is up; `authenticated` completes with the
     /// outcome.
@@ -48,7 +52,7 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     private func start(context: ChannelHandlerContext) {
-        guard timer == nil, !finished else { return }
+        guard timer == nil, state == .waiting else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: timeout) {
             let (handler, context) = loopBound.value
@@ -58,9 +62,14 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !finished else {
+        switch state {
+        case .authenticated:
             context.fireChannelRead(data)
             return
+        case .failed:
+            return
+        case .waiting:
+            break
         }
         let buffer = Self.unwrapInboundIn(data)
         receivedNothing = false
@@ -82,20 +91,20 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !finished { fail(context: context, receivedNothing ? "closed before the handshake began" : "connection closed during the handshake") }
+        if state == .waiting { fail(context: context, receivedNothing ? "closed before the handshake began" : "connection closed during the handshake") }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !finished {
-            fail(context: context, "\(error)")
-        } else {
-            context.fireErrorCaught(error)
+        switch state {
+        case .waiting: fail(context: context, "\(error)")
+        case .authenticated: context.fireErrorCaught(error)
+        case .failed: break
         }
     }
 
     private func succeed(context: ChannelHandlerContext) {
-        finished = true
+        state = .authenticated
         timer?.cancel()
         authenticated?.succeed(())
         // Later messages pass straight through.
@@ -103,8 +112,8 @@ final class RPCHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     private func fail(context: ChannelHandlerContext, _ reason: String) {
-        guard !finished else { return }
-        finished = true
+        guard state == .waiting else { return }
+        state = .failed
         timer?.cancel()
         let peer = context.channel.remoteAddress.map { "\($0)" } ?? "unknown"
         // A bare connect-and-close (a port check) is worth less attention than a peer that tried.
