@@ -54,6 +54,8 @@ import Testing
             let rpc = try #require(node.process.logText.firstMatch(of: /rpc listening address=127\.0\.0\.1:(\d+)/).map { Int($0.1)! })
             ports.append((node.name, rpc))
         }
+        let session = try #require(try await kv.get("uip_\(victim.uid)")?.split(separator: "#").last.map(String.init),
+                                   "the victim's presence entry names its session")
         let forged = TextChatMessage(fromuid: 999, touid: victim.uid, textArray: [TextItem(msgid: "forged", content: "from nobody")])
         let forgedBody = String(decoding: try JSONEncoder().encode(forged), as: UTF8.self)
         for (role, port) in ports {
@@ -66,7 +68,11 @@ import Testing
                 bytes += Array(call.utf8)
                 #expect(try await RawTCP.sendAndWaitForClose(port: port, bytes: bytes), "\(role) closes an unauthenticated peer")
             }
-            // 2. The real client with a wrong secret.
+            // 2. A well-formed hello, a made-up proof and, in the same write, calls for every kind of harm,
+            //    hoping the frames behind the failing one are still read.
+            #expect(try await RawTCP.sendAndWaitForClose(port: port, bytes: Self.pipelinedAttack(victim: victim.uid, session: session, forged: forgedBody)),
+                    "\(role) closes a peer whose proof is wrong")
+            // 3. The real client with a wrong secret.
             let stranger = RPCClient(
                 host: "127.0.0.1", port: port, security: RPCSecurity(secret: Array("a-wrong-secret-that-is-long-enough!!".utf8)),
                 logger: Logger(label: "attacker"))
@@ -88,6 +94,7 @@ import Testing
         // Nothing ran: no token minted, no forged frame, nobody kicked; each refusal was logged.
         #expect(try await kv.get("utoken_\(victim.uid)") == nil, "no token was minted")
         #expect(try await pair.receiver.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self).error == .success)
+        #expect(try front.outbox.count(for: Self.attackerMail) == 0, "no code was mailed for the attacker")
         let forgedArrived = await pair.inbox.arrivals["forged"] != nil
         let kicked = await pair.inbox.kicked
         #expect(!forgedArrived && !kicked)
@@ -99,7 +106,34 @@ import Testing
         let member = try await FluxProcess.runToEnd(
             ["admin", "sessions", "--json", "--status", front.statusAddress], environment: ["FLUX_RPC_SECRET": clusterSecret])
         #expect(member.status == 0 && member.output.contains("\(victim.uid)"), "\(member.errors)")
+        let nodes = try await FluxProcess.runToEnd(
+            ["admin", "nodes", "--json", "--status", front.statusAddress], environment: ["FLUX_RPC_SECRET": clusterSecret])
+        #expect(nodes.status == 0 && !nodes.output.replacingOccurrences(of: " ", with: "").contains(#""draining":true"#),
+                "no node was drained: \(nodes.output)")
         await pair.inbox.stop()
+    }
+
+    static let attackerMail = "attacker@example.com"
+
+    /// One write: a hello, a wrong proof, then binary call envelopes (`0x01 id method-length method
+    /// params`) for every method that mints, delivers, kicks, drains or mails, each length-prefixed.
+    static func pipelinedAttack(victim uid: Int64, session: String, forged body: String) throws -> [UInt8] {
+        let delivery = String(decoding: try JSONEncoder().encode([NodeDelivery(uid: uid, frameID: 1019, body: body)]), as: UTF8.self)
+        let calls: [(String, String)] = [
+            ("status.assign", #"{"uid":\#(uid)}"#),
+            ("status.drain", #"{"name":"chat-1","draining":true}"#),
+            ("chat.deliver", delivery),
+            ("chat.kick", #"{"uid":\#(uid),"session":"\#(session)"}"#),
+            ("chat.drain", #"{"draining":true,"graceSeconds":0}"#),
+            ("admin.kick", #"{"uid":\#(uid)}"#),
+            ("verify.send", #"{"email":"\#(attackerMail)"}"#),
+        ]
+        var messages: [[UInt8]] = [Array("FLUXRPC1".utf8) + (0..<32).map { _ in UInt8.random(in: 0...255) }, [UInt8](repeating: 0x5a, count: 32)]
+        for (index, (method, params)) in calls.enumerated() {
+            messages.append([1] + withUnsafeBytes(of: UInt64(index + 1).bigEndian, Array.init) + [UInt8(method.utf8.count)]
+                + Array(method.utf8) + Array(params.utf8))
+        }
+        return messages.flatMap { withUnsafeBytes(of: UInt32($0.count).bigEndian, Array.init) + $0 }
     }
 
     // MARK: (c) a front dies

@@ -19,6 +19,16 @@ struct Outbox: Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".") && !$0.hasSuffix(".tmp") }.count) ?? 0
     }
 
+    /// Number of mail files addressed to `email`.
+    func count(for email: String) throws -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return 0 }
+        return names.filter { name in
+            guard !name.hasPrefix("."), !name.hasSuffix(".tmp"),
+                let text = try? String(contentsOfFile: folder + "/" + name, encoding: .utf8) else { return false }
+            return text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n").contains("To: \(email)")
+        }.count
+    }
+
     private func newestCode(for email: String) throws -> String? {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
         let mails = names.filter { !$0.hasPrefix(".") && !$0.hasSuffix(".tmp") }.compactMap { name -> (Date, String, String)? in
