@@ -258,7 +258,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
-        .testTarget(name: "FluxGateTests", dependencies: ["FluxGate", "FluxKV", "FluxProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FluxGateTests",
+            dependencies: [
+                "FluxGate", "FluxKV", "FluxProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FluxStoreTests",
             dependencies: ["FluxStore", .product(name: "GRDB", package: "GRDB.swift")],
