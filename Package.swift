@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "FluxChatTests",
             dependencies: [
-                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC", "FluxContracts", "FluxCluster", "FluxStore",
+                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC", "FluxContracts", "FluxCluster", "FluxStore", "FluxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -276,7 +276,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FluxVerifyTests",
-            dependencies: ["FluxVerify", "FluxKV"],
+            dependencies: ["FluxVerify", "FluxKV", "FluxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
