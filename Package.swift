@@ -231,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "FluxChatTests",
             dependencies: [
-                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC", "FluxContracts", "FluxCluster", "FluxStore",
+                "FluxChat", "FluxProtocol", "FluxStatus", "FluxKV", "FluxRPC", "FluxContracts", "FluxCluster", "FluxStore", "FluxTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -259,7 +259,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
-        .testTarget(name: "FluxGateTests", dependencies: ["FluxGate", "FluxKV", "FluxProtocol"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FluxGateTests",
+            dependencies: [
+                "FluxGate", "FluxKV", "FluxProtocol",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "FluxStoreTests",
             dependencies: ["FluxStore", .product(name: "GRDB", package: "GRDB.swift")],
@@ -267,7 +277,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FluxVerifyTests",
-            dependencies: ["FluxVerify", "FluxKV"],
+            dependencies: ["FluxVerify", "FluxKV", "FluxTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -24,7 +24,7 @@ public final class ChatService: Sendable {
     let status: any StatusAPI
     let tokens: TokenStore
     let limits: RateLimiter
-    /// Wall-clock seconds, for the session-local text limit (injected by tests).
+    /// Wall-clock seconds, for the windows of the rate limits (injected by tests).
     let clock: @Sendable () -> Double
     let draining = Atomic<Bool>(false)
 
@@ -40,7 +40,7 @@ public final class ChatService: Sendable {
         self.kv = kv
         self.status = status
         self.tokens = TokenStore(kv: kv)
-        self.limits = RateLimiter(kv: kv)
+        self.limits = RateLimiter(kv: kv, now: clock)
         self.logger = logger
         let metrics = ChatMetrics(node: configuration.name)
         self.metrics = metrics

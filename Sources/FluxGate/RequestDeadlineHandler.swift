@@ -4,8 +4,11 @@ import NIOHTTPTypes
 /// Deadlines on a gate connection, so a client cannot hold a connection (and its descriptor) by sending
 /// slowly or not at all: the request head must be complete within `headTimeout` of the connection opening,
 /// its body within `bodyTimeout` of the head, and the next request's head within `keepAliveTimeout` of the
-/// previous response. A response marked `Connection: close` (a 413, say) closes the connection once
-/// written, rather than reading the rest of an oversized body.
+/// moment the connection fell idle (every request read and answered). Only while the server works on a
+/// complete request is there no deadline. A response may end before its request's body does (a 404 is
+/// answered without reading the body, which is then read and dropped): the body deadline holds until the
+/// body ends. A response marked `Connection: close` (a 413, say) closes the connection once written,
+/// rather than reading the rest of an oversized body.
 final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -17,6 +20,10 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let keepAliveTimeout: TimeAmount
     private var deadline: Scheduled<Void>?
     private var closeAfterResponse = false
+    /// Request heads and ends read, and responses ended, on this connection so far.
+    private var headsRead = 0
+    private var endsRead = 0
+    private var responsesEnded = 0
 
     init(headTimeout: TimeAmount, bodyTimeout: TimeAmount, keepAliveTimeout: TimeAmount) {
         self.headTimeout = headTimeout
@@ -35,10 +42,15 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch Self.unwrapInboundIn(data) {
         case .head:
+            headsRead += 1
             arm(bodyTimeout, context: context)
         case .end:
-            deadline?.cancel()
-            deadline = nil
+            endsRead += 1
+            if responsesEnded >= endsRead {
+                arm(keepAliveTimeout, context: context)  // answered before its body ended: idle now
+            } else {
+                disarm()  // the server works on it
+            }
         case .body:
             break
         }
@@ -59,16 +71,22 @@ final class RequestDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandle
                 written.futureResult.whenComplete { _ in loopBound.value.close(promise: nil) }
                 context.writeAndFlush(data, promise: written)
             } else {
-                arm(keepAliveTimeout, context: context)
+                responsesEnded += 1
+                // Idle once every request read is answered; a body still arriving keeps its deadline.
+                if headsRead == endsRead, responsesEnded >= endsRead { arm(keepAliveTimeout, context: context) }
                 context.write(data, promise: promise)
             }
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        disarm()
+        context.fireChannelInactive()
+    }
+
+    private func disarm() {
         deadline?.cancel()
         deadline = nil
-        context.fireChannelInactive()
     }
 
     private func arm(_ timeout: TimeAmount, context: ChannelHandlerContext) {

@@ -7,6 +7,9 @@ public actor ReadySignal {
 
     public init() {}
 
+    /// How many callers are waiting in `wait()` now (a test learns that a service reached its wait).
+    public var waiting: Int { waiters.count }
+
     /// Records the bound port and wakes the waiters.
     public func signal(port: Int) {
         settle(.success(port))

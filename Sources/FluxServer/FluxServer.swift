@@ -31,14 +31,17 @@ public final class FluxServer: Sendable {
     private let logger: Logger
 
     /// Checks the shared services, opens the store and builds every role; throws `ConfigurationError`
-    /// naming the key at fault (an unreachable Redis or peer included).
-    public init(configuration: FluxConfiguration, logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint]) async throws(ConfigurationError) {
+    /// naming the key at fault (an unreachable Redis or peer included). `clocks` are the real ones
+    /// except in tests.
+    public init(
+        configuration: FluxConfiguration, logger: Logger, signals: [UnixSignal] = [.sigterm, .sigint], clocks: ServerClocks = .real
+    ) async throws(ConfigurationError) {
         self.configuration = configuration
         self.logger = logger
         let roles = configuration.roles
         let split = !configuration.isSingleProcess
         FluxMetrics.bootstrap()
-        let kv = InstrumentedKeyValueStore(try await Self.openKeyValueStore(configuration, split: split))
+        let kv = InstrumentedKeyValueStore(try await Self.openKeyValueStore(configuration, split: split, clocks: clocks))
         let threadPool = NIOThreadPool.singleton
         var services: [any Service] = []
         let security = try RPCSecurityLoader.load(configuration)
@@ -100,7 +103,8 @@ public final class FluxServer: Sendable {
         if roles.contains(.chat), let status, let store {
             let chatLogger = logger.with(role: "chat")
             let chat = ChatService(
-                configuration: configuration.chat, store: store, kv: kv, status: status, nodes: directory, logger: chatLogger)
+                configuration: configuration.chat, store: store, kv: kv, status: status, nodes: directory, logger: chatLogger,
+                clock: clocks.wallSeconds)
             let rpc = rpcServer(for: .chat, port: configuration.chatRPCPort)
             rpc?.serve(chatNode: chat)
             directory.addLocal(name: configuration.chat.name, chat)
@@ -192,14 +196,16 @@ public final class FluxServer: Sendable {
     }
 
     /// The KV of `kv.url`. Roles split across processes need Redis; Redis must answer at start-up.
-    private static func openKeyValueStore(_ configuration: FluxConfiguration, split: Bool) async throws(ConfigurationError) -> any KeyValueStore {
+    private static func openKeyValueStore(
+        _ configuration: FluxConfiguration, split: Bool, clocks: ServerClocks
+    ) async throws(ConfigurationError) -> any KeyValueStore {
         guard configuration.keyValueURL.hasPrefix("redis://") else {
             if split {
                 throw ConfigurationError(
                     key: "kv.url",
                     "roles split across processes share state through Redis: set redis://host:port/db (memory: only works with --role all)")
             }
-            return MemoryKeyValueStore()
+            return MemoryKeyValueStore(now: clocks.monotonic)
         }
         do {
             let redis = RedisKeyValueStore(url: try RedisURL(parsing: configuration.keyValueURL))

@@ -3,6 +3,7 @@ import FluxKV
 import FluxContracts
 import FluxRPC
 import FluxStatus
+import FluxTestSupport
 import Logging
 import ServiceLifecycle
 import Testing
@@ -22,14 +23,15 @@ import Testing
         let group = ServiceGroup(services: [node], logger: Logger(label: "test"))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            // Not registered before the listener is bound; then advertises the bound port.
-            try await Task.sleep(for: .milliseconds(100))
+            // Not registered before the listener is bound (the node is seen waiting for it, with nothing
+            // reported); then advertises the bound port.
+            #expect(await eventually { await listening.waiting == 1 }, "the node does not wait for its listener")
             #expect(try await status.liveChatNodes().isEmpty)
             await listening.signal(port: 4321)
             var nodes: [ChatNodeReport] = []
-            for _ in 0..<250 where nodes.isEmpty {
-                try await Task.sleep(for: .milliseconds(20))
+            _ = try await eventually {
                 nodes = try await status.liveChatNodes()
+                return !nodes.isEmpty
             }
             #expect(nodes.map(\.name) == ["node-x"] && nodes.first?.host == "chat.example.com" && nodes.first?.port == 4321)
             #expect(nodes.first?.sessions == 7 && nodes.first?.capacity == configuration.capacity)

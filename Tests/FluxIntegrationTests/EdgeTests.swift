@@ -104,27 +104,41 @@ import Testing
 
     @Test func everyChatLimitAnswers1012AndTheConnectionStaysUsable() async throws {
         let limits = ["FLUX_CHAT_TEXTS_PER_SECOND": "3", "FLUX_CHAT_FRIEND_REQUESTS_PER_HOUR": "1", "FLUX_CHAT_SEARCHES_PER_MINUTE": "1"]
-        try await TestFlux.run(environment: limits) { (flux: TestFlux) async throws in
+        // The limits' windows (a second, a minute, an hour) move only when the test moves them, so no two
+        // requests of the test fall on either side of a window's end, however slow the machine.
+        let time = ManualTime()
+        try await TestFlux.run(environment: limits, time: time) { (flux: TestFlux) async throws in
             let ada = try await ChatUser.signUp(flux, "lada")
             let bo = try await ChatUser.signUp(flux, "lbo")
             let cy = try await ChatUser.signUp(flux, "lcy")
             try await makeFriends(ada, bo)  // ada's one friend request this hour
             let second = try await ada.client.request(.addFriend, AddFriendRequest(applyname: "a", bakname: "c", touid: cy.uid), as: ErrorReply.self)
             #expect(second.error == .rateLimited)
-            // Four texts at once are over three a second.
-            try ada.client.send(.textChat, TextChatMessage(fromuid: ada.uid, touid: bo.uid, textArray: (0..<4).map { TextItem(msgid: "t\($0)", content: "x") }))
+            // Four texts at once are over three a second; the next second, three are not.
+            func texts(_ count: Int) throws {
+                try ada.client.send(.textChat, TextChatMessage(fromuid: ada.uid, touid: bo.uid, textArray: (0..<count).map { TextItem(msgid: "t\(count)-\($0)", content: "x") }))
+            }
+            try texts(4)
             #expect(try await ada.client.next(.textChatResponse, as: ErrorReply.self).error == .rateLimited)
+            time.advance(by: .seconds(1))
+            try texts(3)
+            #expect(try await ada.client.next(.textChatResponse, as: ErrorReply.self).error == .success)
             #expect(try await ada.client.request(.searchUser, SearchUserRequest(uid: "\(cy.uid)"), as: ErrorReply.self).error == .success)
             #expect(try await ada.client.request(.searchUser, SearchUserRequest(uid: "\(cy.uid)"), as: ErrorReply.self).error == .rateLimited)
             #expect(try await ada.client.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self).error == .success)
             #expect(try await ada.client.request(.history, HistoryRequest(peer: bo.uid, limit: 10), as: ErrorReply.self).error == .success)
+            // The next minute, a search is answered again.
+            time.advance(by: .seconds(60))
+            #expect(try await ada.client.request(.searchUser, SearchUserRequest(uid: "\(cy.uid)"), as: ErrorReply.self).error == .success)
         }
     }
 
     @Test func newConnectionsPerAddressAreLimited() async throws {
-        try await TestFlux.run(environment: ["FLUX_CHAT_CONNECTIONS_PER_ADDRESS_PER_SECOND": "2"]) { (flux: TestFlux) async throws in
+        // The one-second window moves only when the test moves it: all eight connections fall in one
+        // window however loaded the machine is.
+        let time = ManualTime()
+        try await TestFlux.run(environment: ["FLUX_CHAT_CONNECTIONS_PER_ADDRESS_PER_SECOND": "2"], time: time) { (flux: TestFlux) async throws in
             let port = try #require(flux.chatPort)
-            // All at once, so they fall in one or two one-second windows however loaded the machine is.
             let clients = try await withThrowingTaskGroup(of: ChatClient.self) { group in
                 for _ in 0..<8 { group.addTask { try await ChatClient.connect(host: "127.0.0.1", port: port) } }
                 return try await group.reduce(into: [ChatClient]()) { $0.append($1) }
@@ -143,8 +157,14 @@ import Testing
                     #expect(first.id == .heartbeatResponse)
                 }
             }
-            #expect(refused >= 2, "8 connections at once, 2 a second allowed: \(refused) refused")
+            #expect(refused == 6, "8 connections in one second, 2 allowed: \(refused) refused")
+            // The next second, the address may connect again.
+            time.advance(by: .seconds(1))
+            let later = try await ChatClient.connect(host: "127.0.0.1", port: port)
+            try later.send(.heartbeat, HeartbeatRequest())
+            #expect(try await later.next(timeout: .seconds(10)).id == .heartbeatResponse)
 
+            await later.close()
             for client in clients { await client.close() }
         }
     }

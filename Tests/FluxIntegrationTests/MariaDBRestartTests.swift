@@ -13,38 +13,34 @@ import Testing
         defer { server.stop() }
         let url = try MariaDBURL(parsing: "mysql://flux:flux@127.0.0.1:\(server.port)/flux_restart")
         try await MariaDBStore.createDatabase(url)
-        try await TestFlux.run(environment: ["FLUX_DB_URL": "mysql://flux:flux@127.0.0.1:\(server.port)/flux_restart"]) {
-            (flux: TestFlux) async throws in
+        let environment = [
+            "FLUX_DB_URL": "mysql://flux:flux@127.0.0.1:\(server.port)/flux_restart",
+            // The flow sends as fast as answers come: no text limit may refuse it.
+            "FLUX_CHAT_TEXTS_PER_SECOND": "10000000",
+        ]
+        try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
             let ida = try await ChatUser.signUp(flux, "ida")
             let jay = try await ChatUser.signUp(flux, "jay")
             try await makeFriends(ida, jay)
 
-            let sender = Task { () -> (acknowledged: [String], refused: Int) in
-                var acknowledged: [String] = []
-                var refused = 0
-                for index in 0..<100 {
-                    let reply = try await ida.text(jay, "m\(index)", msgid: "db-\(index)")
-                    if reply.error == .success { acknowledged.append("db-\(index)") } else { refused += 1 }
-                    try await Task.sleep(for: .milliseconds(15))
-                }
-                return (acknowledged, refused)
-            }
-            try await Task.sleep(for: .milliseconds(300))
+            // Texts flow; the database dies under them; a text is refused; the database comes back.
+            let flow = TextFlow.start(from: ida, to: jay, msgids: "db")
+            let flowing = await eventually(within: .seconds(30)) { flow.acknowledged.count >= 10 }
             server.stop()
-            try await Task.sleep(for: .milliseconds(600))
+            let refused = await eventually(within: .seconds(30)) { flow.wasRefused }
             try server.restart()
             try await server.waitUntilReady()
-            let (acknowledged, refused) = try await sender.value
-            #expect(refused > 0, "the database was down while texts were sent")
-            #expect(acknowledged.count > 0)
+            let acknowledged = await flow.finish()
+            #expect(flowing, "texts did not flow before the restart: \(acknowledged.count) acknowledged")
+            #expect(refused, "no text was refused while the database was down")
 
             // After the restart everything acknowledged is in the store, and the chat works again.
-            var history: HistoryResponse?
-            _ = await eventually(every: .milliseconds(100)) {
-                history = try? await ida.client.request(.history, HistoryRequest(peer: jay.uid, limit: 200), as: HistoryResponse.self)
-                return history?.error == .success
+            var stored = Set<String>()
+            _ = await eventually(within: .seconds(30), every: .milliseconds(100)) {
+                guard let all = try? await ida.client.storedMsgids(with: jay.uid) else { return false }
+                stored = all
+                return true
             }
-            let stored = Set(history?.messages.map(\.msgid) ?? [])
             let missing = Set(acknowledged).subtracting(stored)
             #expect(missing.isEmpty, "acknowledged but not stored: \(missing.sorted())")
             var after: TextChatMessage?
@@ -89,9 +85,9 @@ import Testing
         }
     }
 
-    /// Lets the pool's connections sit idle, then kills MariaDB and starts it again on the same data.
+    /// Kills MariaDB and starts it again on the same data. Every request of the test has been answered,
+    /// so the connections it used are back in the pool, idle, and die with the server.
     private func restartAfterIdle(_ server: TestMariaDBServer) async throws {
-        try await Task.sleep(for: .milliseconds(1500))
         server.stop()
         try server.restart()
         try await server.waitUntilReady()

@@ -1,6 +1,7 @@
 import Foundation
 import FluxServer
 import FluxKV
+import FluxTestSupport
 import Logging
 
 /// A real `FluxServer` with the chosen roles, started in-process on an ephemeral loopback port with its
@@ -13,9 +14,12 @@ struct TestFlux: Sendable {
     let dataDirectory: String
 
     /// Starts the server, runs `body`, then shuts the server down gracefully and waits for it to stop.
+    /// With `time`, the server's rate-limit windows and in-memory KV expiries move only when the test
+    /// advances it.
     static func run(
         roles: String = "all",
         environment: [String: String] = [:],
+        time: ManualTime? = nil,
         _ body: (TestFlux) async throws -> Void
     ) async throws {
         let dataDirectory = FileManager.default.temporaryDirectory
@@ -40,7 +44,8 @@ struct TestFlux: Sendable {
         let configuration = try await ConfigurationLoader(environment: env).load(roles: try Role.parseList(roles))
         var logger = Logger(label: "flux-test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLUX_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
-        let server = try await FluxServer(configuration: configuration, logger: logger, signals: [])
+        let clocks = time.map { ServerClocks(wallSeconds: $0.wallSeconds, monotonic: $0.now) } ?? .real
+        let server = try await FluxServer(configuration: configuration, logger: logger, signals: [], clocks: clocks)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
             let port = try await server.gateReady.wait()

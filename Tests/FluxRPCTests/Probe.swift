@@ -1,9 +1,11 @@
 import FluxContracts
 import FluxProtocol
 import FluxRPC
+import FluxTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// A small role API to test the transports with: both implementations must behave alike.
 protocol ProbeAPI: Sendable {
@@ -14,6 +16,10 @@ protocol ProbeAPI: Sendable {
 
 /// The in-process implementation (the "in-memory transport" is a direct call).
 struct ProbeService: ProbeAPI {
+    /// With `slowCalls`, a slow call is counted when it starts and ends when the test releases it (or
+    /// its time is up), so a test can wait for it to be in flight and decide when it finishes.
+    var slowCalls: SlowCalls?
+
     func echo(_ text: String) async throws(FluxError) -> String { text }
 
     func fail(code: Int) async throws(FluxError) {
@@ -21,9 +27,27 @@ struct ProbeService: ProbeAPI {
     }
 
     func slow(milliseconds: Int) async throws(FluxError) -> String {
-        try? await Task.sleep(for: .milliseconds(milliseconds))
+        guard let slowCalls else {
+            try? await Task.sleep(for: .milliseconds(milliseconds))
+            return "done"
+        }
+        slowCalls.started()
+        _ = await eventually(within: .milliseconds(milliseconds), every: .milliseconds(10)) { slowCalls.isReleased }
         return "done"
     }
+}
+
+/// The slow calls of a `ProbeService`: how many started, and the test's word that they may finish.
+final class SlowCalls: Sendable {
+    private let state = Mutex((started: 0, released: false))
+
+    /// Slow calls that have started on the serving side.
+    var count: Int { state.withLock { $0.started } }
+    var isReleased: Bool { state.withLock { $0.released } }
+
+    func started() { state.withLock { $0.started += 1 } }
+    /// Lets every slow call, running or to come, finish.
+    func release() { state.withLock { $0.released = true } }
 }
 
 struct Text: Codable, Sendable { var text: String }
@@ -98,12 +122,13 @@ enum Transport: String, CaseIterable, CustomStringConvertible, Sendable {
     var description: String { rawValue }
 
     /// A probe over this transport, and a closure that tears it down.
-    func probe() async throws -> (any ProbeAPI, @Sendable () async -> Void) {
+    func probe(slowCalls: SlowCalls? = nil) async throws -> (any ProbeAPI, @Sendable () async -> Void) {
+        let service = ProbeService(slowCalls: slowCalls)
         switch self {
         case .inProcess:
-            return (ProbeService(), {})
+            return (service, {})
         case .tcp:
-            let running = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
+            let running = try await RunningRPCServer.start { $0.serve(probe: service) }
             let client = RPCClient(host: "127.0.0.1", port: running.port, security: .test, logger: Logger(label: "rpc-test"))
             return (ProbeRPCClient(client: client), {
                 await client.close()

@@ -33,7 +33,8 @@ import Testing
 
     @Test(arguments: Transport.allCases)
     func manyCallsInFlightAtOnce(_ transport: Transport) async throws {
-        let (probe, stop) = try await transport.probe()
+        let slowCalls = SlowCalls()
+        let (probe, stop) = try await transport.probe(slowCalls: slowCalls)
         let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
             for index in 0..<200 {
                 group.addTask { (index, try await probe.echo("call \(index)")) }
@@ -41,16 +42,19 @@ import Testing
             return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
         }
         #expect(answers.count == 200 && answers.allSatisfy { $0.value == "call \($0.key)" })
-        // A slow call does not hold up the others: a quick one answers while the slow one still runs.
+        // A slow call does not hold up the others: a quick one answers while the slow one runs, which
+        // ends only when the test lets it (or after a minute, should the quick call never come back).
         let slowDone = Atomic<Bool>(false)
         let slow = Task {
-            let answer = try await probe.slow(milliseconds: 3000)
+            let answer = try await probe.slow(milliseconds: 60_000)
             slowDone.store(true, ordering: .relaxed)
             return answer
         }
+        #expect(await eventually { slowCalls.count == 1 }, "the slow call never started")
         #expect(try await probe.echo("quick") == "quick")
         let slowFinishedFirst = slowDone.load(ordering: .relaxed)
         #expect(!slowFinishedFirst, "the quick call waited for the slow one")
+        slowCalls.release()
         #expect(try await slow.value == "done")
         await stop()
     }
@@ -108,22 +112,25 @@ import Testing
     }
 
     @Test func aPeerThatRestartsIsReachedAgain() async throws {
-        let first = try await RunningRPCServer.start { $0.serve(probe: ProbeService()) }
+        let slowCalls = SlowCalls()
+        let first = try await RunningRPCServer.start { $0.serve(probe: ProbeService(slowCalls: slowCalls)) }
         let port = first.port
         let client = RPCClient(host: "127.0.0.1", port: port, security: .test, logger: Logger(label: "t"))
         let probe = ProbeRPCClient(client: client)
         #expect(try await probe.echo("before") == "before")
-        // A call in flight when the peer goes away fails instead of hanging.
-        let inFlight = Task { try await probe.slow(milliseconds: 2000) }
-        try await Task.sleep(for: .milliseconds(100))
+        // A call in flight when the peer goes away fails instead of hanging: it is seen running on the
+        // server, which stops before the call may finish.
+        let inFlight = Task { try await probe.slow(milliseconds: 60_000) }
+        #expect(await eventually { slowCalls.count == 1 }, "the slow call never reached the server")
         await first.stop()
         await #expect(throws: FluxError.self) { _ = try await inFlight.value }
+        slowCalls.release()
         await #expect(throws: FluxError.self) { _ = try await probe.echo("while down") }
         let second = try await RunningRPCServer.start(port: port) { $0.serve(probe: ProbeService()) }
         var answer: String?
-        for _ in 0..<100 where answer == nil {
+        _ = await eventually(within: .seconds(30), every: .milliseconds(50)) {
             answer = try? await probe.echo("after")
-            if answer == nil { try await Task.sleep(for: .milliseconds(50)) }
+            return answer != nil
         }
         #expect(answer == "after")
         await client.close()

@@ -1,12 +1,20 @@
 import FluxKV
 import FluxProtocol
+import FluxTestSupport
 import FluxVerify
 import Logging
 import Testing
 
+/// The verify role over an in-memory KV whose clock the tests move: cool-downs and code lives pass at
+/// once, however busy the machine.
 @Suite struct VerifyServiceTests {
-    let kv = MemoryKeyValueStore()
+    let time = ManualTime()
+    let kv: MemoryKeyValueStore
     let mailer = RecordingMailer()
+
+    init() {
+        kv = MemoryKeyValueStore(now: time.now)
+    }
 
     func service(_ change: (inout VerifyConfiguration) -> Void = { _ in }) -> VerifyService {
         var configuration = VerifyConfiguration()
@@ -24,10 +32,10 @@ import Testing
     }
 
     @Test func unexpiredCodeIsResentNotReplaced() async throws {
-        let verify = service { $0.resendCooldown = .milliseconds(100) }
+        let verify = service { $0.resendCooldown = .seconds(60) }
         try await verify.sendCode(email: "b@example.com", clientAddress: nil)
         let first = mailer.lastCode
-        try await Task.sleep(for: .milliseconds(200))
+        time.advance(by: .seconds(61))
         try await verify.sendCode(email: "b@example.com", clientAddress: nil)
         #expect(mailer.mails.count == 2)
         #expect(mailer.lastCode == first)
@@ -63,7 +71,9 @@ import Testing
         let error = await #expect(throws: FluxError.self) { try await verify.checkCode(email: "f@example.com", code: wrong) }
         #expect(error?.code == .verifyCodeWrong)
         try await verify.checkCode(email: "f@example.com", code: code)
-        try await Task.sleep(for: .milliseconds(1500))
+        time.advance(by: .milliseconds(999))
+        try await verify.checkCode(email: "f@example.com", code: code)
+        time.advance(by: .milliseconds(2))
         let expired = await #expect(throws: FluxError.self) { try await verify.checkCode(email: "f@example.com", code: code) }
         #expect(expired?.code == .verifyExpired)
     }
