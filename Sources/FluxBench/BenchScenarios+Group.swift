@@ -89,6 +89,12 @@ extension Bench {
             result.add("texts not received by every member", Double(fanouts.reduce(0) { $0 + $1.incomplete }), "")
             result.add("refused", Double(counters.refused.load(ordering: .relaxed)), "")
             if let memory { result.add("chat server RSS", Double(memory) / 1_048_576, "MiB") }
+            let incomplete = fanouts.reduce(0) { $0 + $1.incomplete }
+            if incomplete > 0 {
+                // Tells a stalled sender (texts never answered) from a lost delivery (answered, not received).
+                let unanswered = fanouts.reduce(0) { $0 + $1.unacknowledged }
+                result.notes.append("\(incomplete) texts not received by every member: \(unanswered) of them never answered (1134)")
+            }
             if storedAfter - storedBefore != acknowledged {
                 result.notes.append("stored rows differ from acknowledged texts: each text should be one row")
             }

@@ -26,6 +26,8 @@ final class GroupFanout: @unchecked Sendable {
     private let counters: GroupCounters
     private let window: Int
     private var outstanding = 0
+    /// `outstanding`, readable off the sender's loop (for the report).
+    private let unacknowledgedCount = Atomic<Int>(0)
     private var sequence: UInt64 = 0
     /// Text number → (send time, members still to receive it).
     private let pending = Mutex<[UInt64: (sentAt: UInt64, remaining: Int)]>([:])
@@ -57,6 +59,7 @@ final class GroupFanout: @unchecked Sendable {
             sender.handler = { [self] frame in
                 guard frame.id == MessageID.groupText.response else { return }
                 outstanding -= 1
+                unacknowledgedCount.subtract(1, ordering: .relaxed)
                 if frame.bodyText.contains(#""error":0"#) {
                     counters.acknowledged.add(1, ordering: .relaxed)
                 } else {
@@ -95,6 +98,7 @@ final class GroupFanout: @unchecked Sendable {
             pending.withLock { $0[number] = (DispatchTime.now().uptimeNanoseconds, receivers.count) }
             sender.connection.write(.groupText, body: ByteBuffer(string: #"{"gid":\#(gid),"text_array":[{"msgid":"g\#(number)","content":"bench text \#(number)"}]}"#))
             outstanding += 1
+            unacknowledgedCount.add(1, ordering: .relaxed)
             sent = true
         }
         if sent { sender.connection.flush() }
@@ -102,6 +106,9 @@ final class GroupFanout: @unchecked Sendable {
 
     /// Send → last member's notify, for the texts sent while measuring.
     var latencies: Histogram<UInt64> { latency.withLock { $0 } }
+
+    /// Texts sent and not answered (1134) yet.
+    var unacknowledged: Int { unacknowledgedCount.load(ordering: .relaxed) }
 
     /// Texts sent and not yet received by every member.
     var incomplete: Int { pending.withLock { $0.count } }
