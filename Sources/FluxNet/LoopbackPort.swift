@@ -15,7 +15,7 @@ public func freeLoopbackPort() throws -> Int {
 }
 
 /// Whether `port` can be bound on 127.0.0.1 now.
-private func loopbackPortIsFree(_ port: Int) -> Bool {
+public func loopbackPortIsFree(_ port: Int) -> Bool {
     withLoopbackSocket(port) { fd, address, length in bind(fd, address, length) == 0 }
 }
 

@@ -7,3 +7,6 @@ public func freeLoopbackPort() throws -> Int { try FluxNet.freeLoopbackPort() }
 public struct PortError: Error {
     public init() {}
 }
+
+/// Whether `port` can be bound on 127.0.0.1 now.
+public func loopbackPortIsFree(_ port: Int) -> Bool { FluxNet.loopbackPortIsFree(port) }
