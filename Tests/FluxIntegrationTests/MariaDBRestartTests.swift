@@ -85,6 +85,29 @@ import Testing
         }
     }
 
+    /// (g) on split processes: a front and two chat nodes share a MariaDB that restarts; the next HTTP
+    /// login, the chat login it leads to and a text across the nodes all succeed at the first try.
+    @Test func aSplitClusterLogsInAndTextsAcrossNodesAfterARestart() async throws {
+        let server = try await TestMariaDBServer.start()
+        defer { server.stop() }
+        let url = "mysql://flux:flux@127.0.0.1:\(server.port)/flux_split"
+        try await MariaDBStore.createDatabase(try MariaDBURL(parsing: url))
+        let cluster = try await FaultCluster.start(fronts: 1, nodes: 2, redis: try await testRedisURL(database: 13), database: url)
+        defer { cluster.stop() }
+        let pair = try await ClusterFaultTests.pair(cluster, "dbsplit")
+        #expect(await pair.texts.send("split-before"))
+
+        try await restartAfterIdle(server)
+        let (again, _) = try await cluster.logIn(pair.senderAccount, on: "chat-1")
+        let text = TextChatMessage(
+            fromuid: pair.senderAccount.uid, touid: pair.receiverAccount.uid, textArray: [TextItem(msgid: "split-after", content: "after")])
+        #expect(try await again.request(.textChat, text, as: ErrorReply.self).error == .success, "first text after the restart")
+        let missing = await pair.inbox.waitFor(["split-before", "split-after"], until: .now.advanced(by: .seconds(10)))
+        #expect(missing.isEmpty, "texts that did not reach the other node's user: \(missing)")
+        await pair.inbox.stop()
+        await again.close()
+    }
+
     /// Kills MariaDB and starts it again on the same data. Every request of the test has been answered,
     /// so the connections it used are back in the pool, idle, and die with the server.
     private func restartAfterIdle(_ server: TestMariaDBServer) async throws {
