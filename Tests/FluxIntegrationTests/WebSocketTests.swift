@@ -133,6 +133,14 @@ import Testing
 
     @Test func foreignOriginsOtherPathsAndPlainRequestsAreRefused() async throws {
         try await TestFlux.run(environment: ["FLUX_CHAT_WS_ALLOWED_ORIGINS": "https://app.example"]) { (flux: TestFlux) async throws in
+            // Two users chatting, one on each framing, before and after the refusals.
+            let ada = try await ChatUser.signUp(flux, "wsoada", webSocket: true)
+            let bo = try await ChatUser.signUp(flux, "wsobo")
+            try await makeFriends(ada, bo)
+            #expect(try await ada.text(bo, "before").error == .success)
+            #expect(try await bo.client.next(.notifyTextChat, as: TextChatMessage.self).textArray.first?.content == "before")
+            _ = await ada.client.drain() + (await bo.client.drain())
+
             _ = try await register(flux, email: "wsorigin@example.com", name: "wsorigin", password: "pw")
             let login = try await flux.gate.post("user_login", ["email": "wsorigin@example.com", "passwd": "pw"])
             let url = try #require(login["ws"] as? String)
@@ -158,6 +166,16 @@ import Testing
             let noOrigin = try await RawWebSocket(port: port)
             #expect(noOrigin.upgraded, "a client that is not a browser sends no Origin: \(noOrigin.response)")
             noOrigin.close()
+
+            // The refusals touched no session: both still talk, both ways, and nothing else arrived.
+            #expect(try await bo.text(ada, "after").error == .success)
+            #expect(try await ada.client.next(.notifyTextChat, as: TextChatMessage.self).textArray.first?.content == "after")
+            #expect(try await ada.text(bo, "and back").error == .success)
+            #expect(try await bo.client.next(.notifyTextChat, as: TextChatMessage.self).textArray.first?.content == "and back")
+            let stray = await ada.client.drain() + (await bo.client.drain())
+            #expect(stray.isEmpty, "no notices from the refused attempts: \(stray.map(\.id))")
+            await ada.client.close()
+            await bo.client.close()
         }
     }
 
