@@ -2,7 +2,7 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need (the Swift toolchain itself is expected on PATH).
 APT_PACKAGES = libsqlite3-dev libssl-dev libhiredis-dev libmariadb-dev pkg-config python3-aiosmtpd redis-server mariadb-server openssl \
-	chromium chromium-driver python3-selenium
+	chromium chromium-driver python3-selenium nodejs
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= all
 

@@ -15,7 +15,8 @@ struct WebAsset: Sendable {
     }
 
     /// The web client's files by URL path (`/` is `index.html`). A file added to `Web/` is listed here too
-    /// (`WebAssetTests` checks that the two agree).
+    /// (`WebSocketTests.theWebClientIsServedWithETagsAndAStrictPolicy` fetches every file in `Web/` and
+    /// fails on one that is not served; one listed here but missing there does not compile).
     static let all: [String: WebAsset] = {
         let html = "text/html; charset=utf-8"
         let javascript = "text/javascript; charset=utf-8"

@@ -181,20 +181,30 @@ struct ConfigurationValues {
             config.chat.webSocketPort = port
         }
         if let url = text("chat.ws_url") {
-            guard url.hasPrefix("ws://") || url.hasPrefix("wss://"), url.count > 6 else {
-                throw ConfigurationError(key: "chat.ws_url", "'\(url)' is not a ws:// or wss:// URL")
+            // What a browser's `new WebSocket(url)` takes: a ws or wss scheme and a host.
+            guard let parsed = URL(string: url), ["ws", "wss"].contains(parsed.scheme?.lowercased() ?? ""), !(parsed.host ?? "").isEmpty,
+                parsed.fragment == nil
+            else {
+                throw ConfigurationError(key: "chat.ws_url", "'\(url)' is not a ws:// or wss:// URL such as wss://chat1.example.com/ws")
             }
             config.chat.webSocketURL = url
         }
         if let value = text("chat.ws_allowed_origins") {
             let items = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for item in items where item != "*" && !(item.hasPrefix("http://") || item.hasPrefix("https://")) {
+            for item in items where item != "*" && !Self.isOrigin(item) {
                 throw ConfigurationError(key: "chat.ws_allowed_origins", "'\(item)' is not an origin such as https://chat.example.com")
             }
             config.chat.webSocketOrigins = WebSocketOriginPolicy(allowed: items.filter { $0 != "*" }, allowsAny: items.contains("*"))
         } else {
             config.chat.webSocketOrigins = .gate(host: config.gate.host, port: config.gate.port, tls: config.gate.tlsCertificate != nil)
         }
+    }
+
+    /// `http(s)://host[:port]` as a browser's `Origin` header says it (a trailing slash allowed): anything
+    /// more, such as a path, would never match and silently refuse every page.
+    private static func isOrigin(_ text: String) -> Bool {
+        guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), !(url.host ?? "").isEmpty else { return false }
+        return ["", "/"].contains(url.path) && url.query == nil && url.fragment == nil && url.user == nil && url.password == nil
     }
 
     private func hostPortList(_ key: String, _ value: String) throws(ConfigurationError) -> [String] {

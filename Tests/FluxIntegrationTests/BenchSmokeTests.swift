@@ -42,6 +42,45 @@ import Testing
         #expect((figure("login", "logins (HTTP + chat)") ?? 0) > 0)
     }
 
+    /// Issue 14: the relay and the idle connections over WebSocket (`--transport ws`), briefly, at a modest rate.
+    @Test func relayAndIdleOverWebSocket() async throws {
+        let relayRun = try await FluxProcess.runToEnd([
+            "bench", "relay", "--transport", "ws", "--duration", "1", "--warmup", "0.5", "--pairs", "2", "--window", "4",
+            "--rate", "200", "--json",
+        ])
+        #expect(relayRun.status == 0, "\(relayRun.errors)")
+        let relay = try Self.report(relayRun.output, "relay")
+        #expect(relay.parameters["transport"] == "ws")
+        #expect((relay.figures["delivered"] ?? 0) > 0, "relay over WebSocket delivered nothing: \(relay.figures)")
+        #expect(relay.figures["send→notify samples"].map { $0 > 0 } == true)
+        // Every acknowledged text is stored and delivered; none refused.
+        #expect((relay.figures["acknowledged (1018)"] ?? 0) > 0)
+        #expect(relay.figures["stored"] == relay.figures["acknowledged (1018)"])
+        #expect(relay.figures["acknowledged but not delivered"] == 0)
+        #expect(relay.figures["refused"] == 0)
+        // The baseline beside it stays TCP (it has no transport).
+        #expect(try Self.report(relayRun.output, "baseline").parameters["transport"] == nil)
+
+        let idleRun = try await FluxProcess.runToEnd([
+            "bench", "idle", "--transport", "ws", "--duration", "1", "--connections", "40", "--json",
+        ])
+        #expect(idleRun.status == 0, "\(idleRun.errors)")
+        let idle = try Self.report(idleRun.output, "idle")
+        #expect(idle.parameters["transport"] == "ws" && idle.parameters["connections"] == "40", "all 40 WebSocket sessions logged in: \(idle.parameters)")
+        #expect((idle.figures["per connection"] ?? 0) > 0, "\(idle.figures)")
+        #expect((idle.figures["HTTP logins (scrypt 2^10)"] ?? 0) > 0)
+    }
+
+    /// One scenario's parameters and figures (name → value) from `flux bench --json` output.
+    static func report(_ output: String, _ scenario: String) throws -> (parameters: [String: String], figures: [String: Double]) {
+        let reports = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]], "\(output)")
+        let report = try #require(reports.first { $0["scenario"] as? String == scenario }, "no \(scenario) in \(output)")
+        let figures = (report["figures"] as? [[String: Any]] ?? []).compactMap { figure in
+            (figure["name"] as? String).map { ($0, figure["value"] as? Double ?? -1) }
+        }
+        return (report["parameters"] as? [String: String] ?? [:], Dictionary(figures) { first, _ in first })
+    }
+
     @Test func relayAgainstARunningFlux() async throws {
         let gatePort = try freeLoopbackPort()
         let flux = try FluxProcess.start(["--role", "all"], environment: ["FLUX_GATE_PORT": "\(gatePort)", "FLUX_GATE_HOST": "127.0.0.1"])

@@ -8,8 +8,23 @@ import Glibc
 /// `Tests/browser/web_client_test.py` (Selenium), against `flux --role all` as `make run` starts it, with
 /// a third user on the original TCP protocol. Needs Debian's chromium, chromium-driver and
 /// python3-selenium (`make deps`); says so, and fails, when they are missing.
-@Suite struct BrowserTests {
+/// The two stories run one after the other (`.serialized`): each drives up to three Chromiums, which is
+/// as much as a small machine can take beside the rest of the suite.
+@Suite(.serialized) struct BrowserTests {
+    /// Two browsers register, befriend and chat (receipts, backlog, history, profile, reconnect, replaced
+    /// session, log out) with a third user on the original TCP protocol.
     @Test(.timeLimit(.minutes(5))) func twoBrowsersAndATCPClientChat() async throws {
+        try await Self.run(part: "private")
+    }
+
+    /// Three browsers in a group: create, add, texts and unread badges, roles, rename, history paging,
+    /// remove, leave and dissolve.
+    @Test(.timeLimit(.minutes(5))) func threeBrowsersInAGroup() async throws {
+        try await Self.run(part: "groups")
+    }
+
+    /// Runs `web_client_test.py --part part` against a new `flux --role all`.
+    static func run(part: String) async throws {
         let python = ProcessInfo.processInfo.environment["FLUX_TEST_BROWSER_PYTHON"] ?? "/usr/bin/python3"
         let missing = ["/usr/bin/chromium", "/usr/bin/chromedriver", python].filter { !FileManager.default.isExecutableFile(atPath: $0) }
         let selenium = missing.isEmpty ? (try? await runToEnd(python, ["-c", "import selenium"], timeout: .seconds(30)))?.0 == 0 : false
@@ -30,10 +45,10 @@ import Glibc
         try await flux.waitForLog("chat websocket listening")
         let screenshots = ProcessInfo.processInfo.environment["FLUX_TEST_SCREENSHOTS"] ?? flux.dataDirectory + "/screenshots"
         let (status, output) = try await runToEnd(python, [
-            script, "--gate", "http://127.0.0.1:\(gatePort)", "--outbox", flux.dataDirectory + "/outbox",
+            script, "--part", part, "--gate", "http://127.0.0.1:\(gatePort)", "--outbox", flux.dataDirectory + "/outbox",
             "--chat-host", "127.0.0.1", "--chat-port", "\(chatPort)", "--screenshots", screenshots,
         ], timeout: .seconds(240))
-        #expect(status == 0 && output.contains("OK"), "the browser test failed (screenshots in \(screenshots)):\n\(output)\n--- flux log ---\n\(flux.logText.suffix(4000))")
+        #expect(status == 0 && output.contains("OK"), "the browser test (\(part)) failed (screenshots in \(screenshots)):\n\(output)\n--- flux log ---\n\(flux.logText.suffix(4000))")
     }
 }
 

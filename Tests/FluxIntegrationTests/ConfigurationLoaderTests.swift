@@ -4,7 +4,7 @@ import Testing
 
 /// `ConfigurationLoader` directly, for what the configuration fuzzer (Tests/Fuzz) found.
 @Suite struct ConfigurationLoaderTests {
-    private func load(_ environment: [String: String]) async throws(ConfigurationError) -> FluxConfiguration {
+    func load(_ environment: [String: String]) async throws(ConfigurationError) -> FluxConfiguration {
         try await ConfigurationLoader(environment: environment).load(roles: Set(Role.allCases))
     }
 

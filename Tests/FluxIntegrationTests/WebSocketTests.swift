@@ -133,6 +133,14 @@ import Testing
 
     @Test func foreignOriginsOtherPathsAndPlainRequestsAreRefused() async throws {
         try await TestFlux.run(environment: ["FLUX_CHAT_WS_ALLOWED_ORIGINS": "https://app.example"]) { (flux: TestFlux) async throws in
+            // Two users chatting, one on each framing, before and after the refusals.
+            let ada = try await ChatUser.signUp(flux, "wsoada", webSocket: true)
+            let bo = try await ChatUser.signUp(flux, "wsobo")
+            try await makeFriends(ada, bo)
+            #expect(try await ada.text(bo, "before").error == .success)
+            #expect(try await bo.client.next(.notifyTextChat, as: TextChatMessage.self).textArray.first?.content == "before")
+            _ = await ada.client.drain() + (await bo.client.drain())
+
             _ = try await register(flux, email: "wsorigin@example.com", name: "wsorigin", password: "pw")
             let login = try await flux.gate.post("user_login", ["email": "wsorigin@example.com", "passwd": "pw"])
             let url = try #require(login["ws"] as? String)
@@ -158,6 +166,16 @@ import Testing
             let noOrigin = try await RawWebSocket(port: port)
             #expect(noOrigin.upgraded, "a client that is not a browser sends no Origin: \(noOrigin.response)")
             noOrigin.close()
+
+            // The refusals touched no session: both still talk, both ways, and nothing else arrived.
+            #expect(try await bo.text(ada, "after").error == .success)
+            #expect(try await ada.client.next(.notifyTextChat, as: TextChatMessage.self).textArray.first?.content == "after")
+            #expect(try await ada.text(bo, "and back").error == .success)
+            #expect(try await bo.client.next(.notifyTextChat, as: TextChatMessage.self).textArray.first?.content == "and back")
+            let stray = await ada.client.drain() + (await bo.client.drain())
+            #expect(stray.isEmpty, "no notices from the refused attempts: \(stray.map(\.id))")
+            await ada.client.close()
+            await bo.client.close()
         }
     }
 
@@ -236,7 +254,8 @@ import Testing
                 let http = try #require(response as? HTTPURLResponse)
                 #expect(http.statusCode == 200 && data == local, "\(path) is served as it is in the repository")
                 let etag = try #require(http.value(forHTTPHeaderField: "ETag"), "\(path) has an ETag")
-                #expect(http.value(forHTTPHeaderField: "Content-Security-Policy")?.contains("script-src 'self'") == true)
+                #expect(http.value(forHTTPHeaderField: "Content-Security-Policy") == Self.contentSecurityPolicy, "\(path)")
+                #expect(http.value(forHTTPHeaderField: "Referrer-Policy") == "no-referrer")
                 #expect(http.value(forHTTPHeaderField: "X-Content-Type-Options") == "nosniff")
                 let revalidated = try await curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", "If-None-Match: \(etag)", base + path])
                 #expect(revalidated.output == "304", "\(path) with its ETag is not sent again")
@@ -247,6 +266,12 @@ import Testing
             #expect(unknown.status == 404)
         }
     }
+
+    /// The web client's policy, spelled out: its own scripts, styles and images only, no inline code, no
+    /// plugins, forms or framing; connections to the gate and to chat nodes' WebSockets (any host: the
+    /// nodes are not known when the page loads).
+    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        + "connect-src 'self' ws: wss:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
     /// A user registered and logged in over HTTP whose chat connection is a `RawWebSocket`.
     static func rawLogin(_ flux: TestFlux, _ name: String) async throws -> (RawWebSocket, Int64) {

@@ -12,8 +12,9 @@ and stops. The second logs out.
 
 Usage (Debian's python3 with python3-selenium, chromium, chromium-driver):
   /usr/bin/python3 Tests/browser/web_client_test.py --gate http://127.0.0.1:18080 --outbox DATA/outbox \
-      --chat-host 127.0.0.1 --chat-port 18090 --screenshots /tmp/flux-shots
-Exits 0 and prints OK; on failure saves a screenshot and the console log of every open browser.
+      --chat-host 127.0.0.1 --chat-port 18090 --screenshots /tmp/flux-shots [--part private|groups|all]
+--part picks the story above (private), the group story of three more browsers (groups), or both (all,
+the default). Exits 0 and prints OK; on failure saves a screenshot and the console log of every open browser.
 """
 import argparse
 import json
