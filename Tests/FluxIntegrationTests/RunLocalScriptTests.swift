@@ -23,11 +23,12 @@ import Testing
         // stop reach it and its children, never the test runner.
         let script = Process()
         script.executableURL = URL(fileURLWithPath: "/bin/bash")
-        script.arguments = ["-c", "set -m; bash etc/cluster/run-local.sh > \"$DATA/script.log\" 2>&1 & echo $! > \"$DATA/script.pid\"; wait"]
-        script.currentDirectoryURL = URL(fileURLWithPath: root)
+        // `cd` in the shell, not `currentDirectoryURL`: Foundation changes the whole test process's
+        // directory around that spawn, and a `Process.run` on another thread then crashed (seen twice).
+        script.arguments = ["-c", "cd \"$ROOT\" && set -m && { bash etc/cluster/run-local.sh > \"$DATA/script.log\" 2>&1 & echo $! > \"$DATA/script.pid\"; wait; }"]
         var environment = ProcessInfo.processInfo.environment
         environment.merge([
-            "FLUX": FluxProcess.binary, "DATA": data, "PORT_OFFSET": "\(offset)", "REDIS_PORT": "\(redis.port)", "REDIS_DB": "12",
+            "FLUX": FluxProcess.binary, "DATA": data, "ROOT": root, "PORT_OFFSET": "\(offset)", "REDIS_PORT": "\(redis.port)", "REDIS_DB": "12",
             "FLUX_SECURITY_SCRYPT_LOG_N": "10",
         ]) { $1 }
         script.environment = environment
