@@ -91,10 +91,14 @@ public actor StatusService: StatusAPI {
     }
 
     /// The assignable node with the lowest `load` (session share, CPU and memory use), ties broken by
-    /// name; draining, full and unreachable nodes are skipped.
+    /// name; draining, full and unreachable nodes are skipped. The probe's unreachable mark is a
+    /// preference, not a verdict: when it is on every node otherwise assignable, those are still handed
+    /// out (a probe that timed out on a loaded host must not refuse every login with 1002; a node that
+    /// really died drops out when its registration expires).
     static func leastLoaded(_ reports: [ChatNodeReport]) -> ChatNodeReport? {
-        reports
-            .filter(\.isAssignable)
+        let open = reports.filter { !$0.draining && $0.sessions < max($0.capacity, 1) }
+        let reachable = open.filter { $0.reachable != false }
+        return (reachable.isEmpty ? open : reachable)
             .min { a, b in a.load == b.load ? a.name < b.name : a.load < b.load }
     }
 }

@@ -174,7 +174,7 @@ import Testing
         try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
             // A chat connection that never logs in is closed after the login timeout.
             let silent = try await ChatClient.connect(host: "127.0.0.1", port: try #require(flux.chatPort))
-            #expect(await silent.waitForClose(timeout: .seconds(10)))
+            #expect(await silent.waitForClose(timeout: .seconds(30)), "a connection that never logs in is held past the login timeout")
             // Half a request head is closed after the header timeout.
             let slow = try RawSocket(port: flux.gate.port)
             defer { slow.close() }

@@ -89,6 +89,22 @@ import Testing
         #expect(try await status.assignChatNode(uid: 2).node == "a", "the mark expires")
     }
 
+    @Test func whenEveryOpenNodeIsMarkedUnreachableTheLeastLoadedIsStillAssigned() async throws {
+        let clock = TestClock()
+        let kv = MemoryKeyValueStore()
+        let status = StatusService(kv: kv, configuration: StatusConfiguration(), logger: Logger(label: "t"), now: clock.now)
+        let registry = NodeRegistry(kv: kv, lifetime: .seconds(15), now: clock.now)
+        try await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 5, capacity: 10))
+        try await status.reportChatNode(ChatNodeReport(name: "b", host: "h", port: 2, sessions: 1, capacity: 10))
+        try await status.reportChatNode(ChatNodeReport(name: "full", host: "h", port: 3, sessions: 10, capacity: 10))
+        try await registry.setUnreachable(name: "a", for: .seconds(3))
+        try await registry.setUnreachable(name: "b", for: .seconds(3))
+        #expect(try await status.assignChatNode(uid: 1).node == "b", "the least loaded of the marked nodes, never the full one")
+        _ = try await status.setDraining(name: "a", true)
+        _ = try await status.setDraining(name: "b", true)
+        await #expect(throws: FluxError.self, "draining and full nodes are never handed out") { _ = try await status.assignChatNode(uid: 2) }
+    }
+
     @Test func everyAssignmentGetsAFreshToken() async throws {
         let (status, kv) = status()
         try await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 0, capacity: 10))
