@@ -73,7 +73,11 @@ public final class FluxServer: Sendable {
         if roles.contains(.status) {
             let service = StatusService(kv: kv, configuration: configuration.status, logger: logger.with(role: "status"))
             let clusterAdmin = ClusterAdmin(status: service, nodes: directory, kv: kv, logger: logger.with(role: "admin"))
-            services.append(NodeHealthProbe(registry: registry, interval: configuration.status.probeInterval, logger: logger.with(role: "status")))
+            // One process (`--role all`): the only node is this one, so there is nothing to steer logins
+            // away from, and a probe connection would take a slot of the chat caps every second.
+            if split {
+                services.append(NodeHealthProbe(registry: registry, interval: configuration.status.probeInterval, logger: logger.with(role: "status")))
+            }
             if let rpc = rpcServer(for: .status, port: configuration.statusRPCPort) {
                 if split { rpc.serve(status: service) }
                 rpc.serve(admin: clusterAdmin)

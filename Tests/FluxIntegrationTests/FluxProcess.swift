@@ -1,4 +1,5 @@
 import Foundation
+import FluxTestSupport
 
 /// The built `flux` binary run as a child process with its own data folder.
 final class FluxProcess: Sendable {
@@ -45,7 +46,7 @@ final class FluxProcess: Sendable {
         process.environment = baseEnvironment(dataDirectory).merging(environment) { _, new in new }
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardError = FileHandle(forWritingAtPath: logPath)
-        try process.run()
+        try launchProcess(process)
         return FluxProcess(process: process, logPath: logPath, dataDirectory: dataDirectory)
     }
 
@@ -70,7 +71,7 @@ final class FluxProcess: Sendable {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        try process.run()
+        try launchProcess(process)
         // Standard error is read on another thread so neither pipe can fill up and stall the child.
         let errorData = LockedData()
         let errorReader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }

@@ -137,7 +137,7 @@ final class TestMariaDBServer: @unchecked Sendable {
                              "--auth-root-authentication-method=normal"]
         install.standardOutput = FileHandle.nullDevice
         install.standardError = FileHandle.nullDevice
-        try install.run()
+        try launchProcess(install)
         _ = await eventually(within: .seconds(15), every: .milliseconds(50)) { !install.isRunning }
         let port = try freeLoopbackPort()
         let server = TestMariaDBServer(port: port, folder: folder, process: try launch(port: port, folder: folder))
@@ -163,7 +163,7 @@ final class TestMariaDBServer: @unchecked Sendable {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launchProcess(process)
         return process
     }
 

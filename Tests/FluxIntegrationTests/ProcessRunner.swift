@@ -1,4 +1,5 @@
 import Foundation
+import FluxTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,7 @@ func runToEnd(_ executable: String, _ arguments: [String], timeout: Duration) as
                 let pipe = Pipe()
                 process.standardOutput = pipe
                 process.standardError = pipe
-                try process.run()
+                try launchProcess(process)
                 let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout.components.seconds)), execute: killer)
                 let data = pipe.fileHandleForReading.readDataToEndOfFile()

@@ -1,4 +1,5 @@
 import Foundation
+import FluxTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,7 +80,7 @@ func curl(_ arguments: [String]) async throws -> (status: Int32, output: String)
                 let output = Pipe()
                 process.standardOutput = output
                 process.standardError = FileHandle.nullDevice
-                try process.run()
+                try launchProcess(process)
                 let data = output.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
                 continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))

@@ -87,7 +87,7 @@ final class TestRedisServer: @unchecked Sendable {
         process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launchProcess(process)
         return process
     }
 

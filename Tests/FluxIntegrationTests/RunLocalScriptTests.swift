@@ -33,7 +33,7 @@ import Testing
         ]) { $1 }
         script.environment = environment
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        try script.run()
+        try launchProcess(script)
         defer {
             if let pid = try? String(contentsOfFile: data + "/script.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
                 let group = Int32(pid)
@@ -46,7 +46,7 @@ import Testing
 
         // Both chat nodes registered with status, seen through `flux admin` with the generated secret file.
         let status = "127.0.0.1:\(8070 + offset)"
-        let listed = await eventually(within: .seconds(60), every: .milliseconds(250)) {
+        let listed = await eventually(within: .seconds(60), every: .seconds(1)) {
             let nodes = try? await FluxProcess.runToEnd(
                 ["admin", "nodes", "--json", "--status", status], environment: ["FLUX_RPC_SECRET_FILE": data + "/rpc.secret"])
             return nodes.map { $0.status == 0 && $0.output.contains("chat-1") && $0.output.contains("chat-2") } ?? false

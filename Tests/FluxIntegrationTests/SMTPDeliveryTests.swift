@@ -1,4 +1,5 @@
 import Foundation
+import FluxTestSupport
 import Testing
 
 /// The verify role against a real SMTP server on loopback (Debian's `python3-aiosmtpd`).
@@ -81,7 +82,7 @@ final class SMTPTestServer: Sendable {
         probe.arguments = ["-c", "import aiosmtpd"]
         probe.standardError = FileHandle.nullDevice
         do {
-            try probe.run()
+            try launchProcess(probe)
             probe.waitUntilExit()
         } catch {}
         guard probe.terminationStatus == 0, FileManager.default.fileExists(atPath: python) else {
@@ -95,7 +96,7 @@ final class SMTPTestServer: Sendable {
         process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launchProcess(process)
         let server = SMTPTestServer(port: port, maildir: maildir, process: process)
         // Wait until it accepts connections.
         for _ in 0..<100 {

@@ -37,7 +37,7 @@ public struct TestPKI: Sendable {
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launchProcess(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestPKIError(arguments: arguments) }
     }
