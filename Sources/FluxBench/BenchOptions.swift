@@ -18,6 +18,9 @@ public struct BenchOptions: Sendable {
     /// Groups of the group scenario, and members in each (the first sends, the others receive).
     public var groups = 100
     public var members = 50
+    /// Stalled HTTP connections of the flood scenario, and the honest logins timed before and during it.
+    public var stalled = 1100
+    public var floodLogins = 20
     /// Redis for cluster-relay (`redis://host:port/db`); nil starts a `redis-server` from PATH.
     public var redisURL: String?
 

@@ -10,7 +10,7 @@ import Synchronization
 /// The `flux bench` scenarios. Each starts what it measures (Flux processes from this binary, or the
 /// baseline relay), drives it over real loopback sockets and returns its figures.
 public enum Bench {
-    public static let scenarios = ["relay", "idle", "login", "cluster-relay", "group", "baseline"]
+    public static let scenarios = ["relay", "idle", "login", "cluster-relay", "group", "flood", "baseline"]
 
     /// Runs `scenario` (or `all`); `progress` hears what is happening.
     public static func run(_ scenario: String, options: BenchOptions, progress: @escaping @Sendable (String) -> Void) async throws -> [BenchResult] {
@@ -31,11 +31,14 @@ public enum Bench {
             return [try await login(options, progress)]
         case "group":
             return [try await group(options, progress)]
+        case "flood":
+            return [try await flood(options, progress)]
         case "all":
             let base = try await baseline(options, progress)
             return [
                 base, try await relay(options, baseline: base, progress), try await clusterRelay(options, baseline: base, progress),
                 try await group(options, progress), try await idle(options, fileLimit: limit, progress), try await login(options, progress),
+                try await flood(options, progress),
             ]
         default:
             throw BenchError("unknown scenario '\(scenario)': one of \((scenarios + ["all"]).joined(separator: ", "))")

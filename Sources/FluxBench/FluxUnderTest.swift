@@ -59,8 +59,15 @@ final class FluxUnderTest: @unchecked Sendable {
     }
 
     /// `flux --role all` with SQLite and the in-process KV.
-    static func single(logN: Int, sqliteSynchronous: String = "full") async throws -> FluxUnderTest {
-        try await onFreshPorts { try await singleOnce(logN: logN, sqliteSynchronous: sqliteSynchronous) }
+    /// With `openFileLimit`, under that descriptor limit (soft and hard); with `abuseLimits`, the server's
+    /// default connection caps and login limits stay on (other scenarios lift them: their load is one
+    /// address going flat out).
+    static func single(
+        logN: Int, sqliteSynchronous: String = "full", openFileLimit: Int? = nil, abuseLimits: Bool = false
+    ) async throws -> FluxUnderTest {
+        try await onFreshPorts {
+            try await singleOnce(logN: logN, sqliteSynchronous: sqliteSynchronous, openFileLimit: openFileLimit, abuseLimits: abuseLimits)
+        }
     }
 
     /// A front process (gate, status, verify) and two chat nodes sharing Redis and one store: `databaseURL`
@@ -108,7 +115,7 @@ final class FluxUnderTest: @unchecked Sendable {
         }
     }
 
-    private static func singleOnce(logN: Int, sqliteSynchronous: String) async throws -> FluxUnderTest {
+    private static func singleOnce(logN: Int, sqliteSynchronous: String, openFileLimit: Int?, abuseLimits: Bool) async throws -> FluxUnderTest {
         let folder = try temporaryFolder()
         let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let chatPort = try freeLoopbackPort()
@@ -116,7 +123,7 @@ final class FluxUnderTest: @unchecked Sendable {
         let process = try flux.spawn(["--role", "all"], [
             "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_CHAT_WS_PORT": "\(webSocketPort)", "FLUX_STATUS_RPC_PORT": "\(try freeLoopbackPort())",
             "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)", "FLUX_DB_SQLITE_SYNCHRONOUS": sqliteSynchronous,
-        ], log: "flux")
+        ], log: "flux", openFileLimit: openFileLimit, abuseLimits: abuseLimits)
         flux.nodes = [Node(name: "chat-1", process: process, chatPort: chatPort, webSocketPort: webSocketPort)]
         try await flux.waitUntilUpOnFreePorts()
         return flux
@@ -163,21 +170,24 @@ final class FluxUnderTest: @unchecked Sendable {
         return folder
     }
 
-    private func spawn(_ arguments: [String], _ environment: [String: String], log: String) throws -> Process {
+    private func spawn(
+        _ arguments: [String], _ environment: [String: String], log: String, openFileLimit: Int? = nil, abuseLimits: Bool = false
+    ) throws -> Process {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
+        if let openFileLimit {
+            // The shell sets the limit, then becomes flux (same process id).
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", Self.executable] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.executable)
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FLUX_") }
         env.merge([
             "FLUX_DATA_DIR": dataDirectory, "FLUX_GATE_HOST": "127.0.0.1", "FLUX_CHAT_HOST": "127.0.0.1",
             "FLUX_CHAT_CAPACITY": "1000000", "FLUX_LOG_LEVEL": "warning", "FLUX_METRICS_PORT": "0",
-            // The load is one client address sending as fast as it can: lift the abuse limits.
-            "FLUX_CHAT_TEXTS_PER_SECOND": "10000000", "FLUX_GROUP_TEXTS_PER_SECOND": "10000000", "FLUX_CHAT_MAX_CONNECTIONS_PER_ADDRESS": "10000000",
-            "FLUX_CHAT_MAX_CONNECTIONS": "10000000", "FLUX_GATE_MAX_CONNECTIONS": "100000",
-            "FLUX_CHAT_CONNECTIONS_PER_ADDRESS_PER_SECOND": "1000000", "FLUX_GATE_MAX_CONNECTIONS_PER_ADDRESS": "100000",
-            "FLUX_GATE_MAX_LOGIN_FAILURES_PER_ADDRESS": "1000000",
-            "FLUX_VERIFY_REQUESTS_PER_ADDRESS_PER_HOUR": "1000000", "FLUX_GATE_MAX_LOGIN_FAILURES": "1000000",
         ]) { $1 }
+        if !abuseLimits { env.merge(Self.liftedLimits) { $1 } }
         env.merge(environment) { $1 }
         process.environment = env
         let logPath = "\(dataDirectory)/\(log).log"
@@ -188,6 +198,15 @@ final class FluxUnderTest: @unchecked Sendable {
         processes.append(process)
         return process
     }
+
+    /// The load is one client address sending as fast as it can: these lift the abuse limits.
+    private static let liftedLimits = [
+        "FLUX_CHAT_TEXTS_PER_SECOND": "10000000", "FLUX_GROUP_TEXTS_PER_SECOND": "10000000", "FLUX_CHAT_MAX_CONNECTIONS_PER_ADDRESS": "10000000",
+        "FLUX_CHAT_MAX_CONNECTIONS": "10000000", "FLUX_GATE_MAX_CONNECTIONS": "100000",
+        "FLUX_CHAT_CONNECTIONS_PER_ADDRESS_PER_SECOND": "1000000", "FLUX_GATE_MAX_CONNECTIONS_PER_ADDRESS": "100000",
+        "FLUX_GATE_MAX_LOGIN_FAILURES_PER_ADDRESS": "1000000",
+        "FLUX_VERIFY_REQUESTS_PER_ADDRESS_PER_HOUR": "1000000", "FLUX_GATE_MAX_LOGIN_FAILURES": "1000000",
+    ]
 
     private func waitForHTTP() async throws {
         let deadline = ContinuousClock.now.advanced(by: .seconds(30))

@@ -6,7 +6,7 @@ import Foundation
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure Flux: relay, idle, login, cluster-relay, group, baseline, or all.",
+        abstract: "Measure Flux: relay, idle, login, cluster-relay, group, flood, baseline, or all.",
         discussion: """
             Each scenario starts what it measures from this binary on loopback (flux --role all; for
             cluster-relay a front process, two chat nodes and Redis) and drives it over real sockets;
@@ -15,7 +15,7 @@ struct BenchCommand: AsyncParsableCommand {
             load, so their figure is read as a share of this machine's ceiling. Build with -c release.
             """)
 
-    @Argument(help: "relay, idle, login, cluster-relay, group, baseline or all") var scenario: String
+    @Argument(help: "relay, idle, login, cluster-relay, group, flood, baseline or all") var scenario: String
     @Option(help: "Groups (group).") var groups = 100
     @Option(help: "Members per group, 2–500; the first sends (group).") var members = 50
     @Option(help: "Friend pairs sending texts (relay scenarios).") var pairs = 16
@@ -25,7 +25,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Seconds of warm-up before measuring.") var warmup: Double = 2
     @Option(help: "Logged-in connections (idle).") var connections = 10_000
     @Option(help: "Concurrent login loops (login).") var loginConcurrency = 8
-    @Option(help: "scrypt cost 2^N of the users' passwords (login).") var scryptLogN = 15
+    @Option(help: "scrypt cost 2^N of the users' passwords (login, flood).") var scryptLogN = 15
+    @Option(help: "Stalled HTTP connections one client holds (flood).") var stalled = 1100
+    @Option(help: "Honest logins timed before and during the flood (flood).") var floodLogins = 20
     @Option(help: "How the load connects to chat nodes: tcp or ws (WebSocket; relay, cluster-relay, idle).") var transport = "tcp"
     @Option(help: "Redis for cluster-relay (default: start redis-server from PATH).") var redis: String?
     @Option(help: "Measure a running Flux: host:port of its gate (with --db; relay, idle and login).") var target: String?
@@ -40,7 +42,9 @@ struct BenchCommand: AsyncParsableCommand {
         guard Bench.scenarios.contains(scenario) || scenario == "all" else {
             throw ValidationError("unknown scenario '\(scenario)': one of \((Bench.scenarios + ["all"]).joined(separator: ", "))")
         }
-        guard pairs > 0, window > 0, duration > 0, warmup >= 0, connections > 0, loginConcurrency > 0, (10...20).contains(scryptLogN) else {
+        guard pairs > 0, window > 0, duration > 0, warmup >= 0, connections > 0, loginConcurrency > 0, (10...20).contains(scryptLogN),
+            stalled > 0, floodLogins > 0
+        else {
             throw ValidationError("sizes and durations must be positive; --scrypt-log-n 10…20")
         }
         guard target == nil || db != nil else { throw ValidationError("--target needs --db (the store the target uses)") }
@@ -66,6 +70,8 @@ struct BenchCommand: AsyncParsableCommand {
         options.members = members
         options.loginConcurrency = loginConcurrency
         options.loginScryptLogN = scryptLogN
+        options.stalled = stalled
+        options.floodLogins = floodLogins
         options.redisURL = redis
         options.transport = BenchTransport(rawValue: transport) ?? .tcp
         options.sqliteSynchronous = sqliteSynchronous

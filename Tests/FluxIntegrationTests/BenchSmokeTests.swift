@@ -9,7 +9,7 @@ import Testing
             "bench", "all", "--duration", "1", "--warmup", "0.5", "--pairs", "2", "--window", "4", "--connections", "40",
             "--login-concurrency", "2", "--scrypt-log-n", "10", "--redis", redis, "--json", "--groups", "3", "--members", "4",
             // A modest rate: the other tests run at the same time on this machine.
-            "--rate", "400",
+            "--rate", "400", "--stalled", "1100", "--flood-logins", "3",
         ])
         #expect(result.status == 0, "\(result.errors)")
         let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]], "\(result.output)")
@@ -18,7 +18,7 @@ import Testing
             let figures = report?["figures"] as? [[String: Any]]
             return figures?.first { $0["name"] as? String == name }?["value"] as? Double
         }
-        #expect(reports.compactMap { $0["scenario"] as? String } == ["baseline", "relay", "cluster-relay", "group", "idle", "login"])
+        #expect(reports.compactMap { $0["scenario"] as? String } == ["baseline", "relay", "cluster-relay", "group", "idle", "login", "flood"])
         for scenario in ["baseline", "relay", "cluster-relay"] {
             #expect((figure(scenario, "delivered") ?? 0) > 0, "\(scenario) delivered nothing")
             #expect(figure(scenario, "send→notify samples") != nil)
@@ -40,6 +40,11 @@ import Testing
         #expect((figure("idle", "per connection") ?? 0) > 0)
         #expect(reports.first { $0["scenario"] as? String == "idle" }.flatMap { ($0["parameters"] as? [String: Any])?["connections"] as? String } == "40")
         #expect((figure("login", "logins (HTTP + chat)") ?? 0) > 0)
+        // One client's 1,100 stalled requests: over its per-address cap they are closed, and the honest
+        // logins during the flood all succeed (a failed one fails the scenario).
+        #expect(figure("flood", "stalled connections opened") == 1100)
+        #expect((figure("flood", "closed by the server") ?? 0) >= 1000)
+        #expect(figure("flood", "login (HTTP + chat) during the flood samples") == 3)
     }
 
     /// Issue 14: the relay and the idle connections over WebSocket (`--transport ws`), briefly, at a modest rate.

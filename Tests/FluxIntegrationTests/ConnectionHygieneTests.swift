@@ -16,11 +16,9 @@ import Testing
 
     @Test func aStalledBodyIsClosedAfterTheBodyTimeout() async throws {
         try await TestFlux.run(environment: Self.patientGate.merging(["FLUX_GATE_BODY_TIMEOUT": "0.5"]) { $1 }) { (flux: TestFlux) async throws in
-            let stalled = try RawSocket(port: flux.gate.port)
-            defer { stalled.close() }
             // The head is complete; the body announces 64 bytes and stops after 9.
-            stalled.send("POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{\"email\":")
-            #expect(await stalled.readToClose(timeout: .seconds(60)) != nil, "a stalled body is held open")
+            let stalled = "POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{\"email\":"
+            #expect(try await RawSocket.answerBeforeClose(port: flux.gate.port, sending: stalled, timeout: .seconds(60)) != nil, "a stalled body is held open")
             // Others are still served.
             let next = try RawSocket(port: flux.gate.port)
             defer { next.close() }

@@ -1,4 +1,5 @@
 import Foundation
+import FluxTestSupport
 import GRDB
 import Testing
 
@@ -92,10 +93,11 @@ import Testing
     }
 
     @Test func expiredCodeIs1003() async throws {
-        try await TestFlux.run(environment: ["FLUX_VERIFY_CODE_TTL": "0.5"]) { (flux: TestFlux) async throws in
+        let time = ManualTime()
+        try await TestFlux.run(environment: ["FLUX_VERIFY_CODE_TTL": "0.5"], time: time) { (flux: TestFlux) async throws in
             _ = try await flux.gate.post("get_varifycode", ["email": "late@example.com"])
             let code = try await flux.outbox.code(for: "late@example.com")
-            try await Task.sleep(for: .milliseconds(900))
+            time.advance(by: .milliseconds(501))
             let reply = try await flux.gate.post("user_register", [
                 "email": "late@example.com", "user": "late", "passwd": "p", "confirm": "p", "icon": "", "varifycode": code,
             ])
@@ -104,12 +106,15 @@ import Testing
     }
 
     @Test func resendCooldownIs1012AndTheSameCodeIsResentAfterIt() async throws {
-        try await TestFlux.run(environment: ["FLUX_VERIFY_RESEND_COOLDOWN": "2"]) { (flux: TestFlux) async throws in
+        let time = ManualTime()
+        try await TestFlux.run(environment: ["FLUX_VERIFY_RESEND_COOLDOWN": "2"], time: time) { (flux: TestFlux) async throws in
             #expect(try await flux.gate.post("get_varifycode", ["email": "cool@example.com"]).error == 0)
             let first = try await flux.outbox.code(for: "cool@example.com")
             #expect(try await flux.gate.post("get_varifycode", ["email": "cool@example.com"]).error == 1012)
             #expect(flux.outbox.count == 1)
-            try await Task.sleep(for: .milliseconds(2200))
+            time.advance(by: .milliseconds(1999))
+            #expect(try await flux.gate.post("get_varifycode", ["email": "cool@example.com"]).error == 1012)
+            time.advance(by: .milliseconds(2))
             #expect(try await flux.gate.post("get_varifycode", ["email": "cool@example.com"]).error == 0)
             #expect(flux.outbox.count == 2)
             #expect(try await flux.outbox.code(for: "cool@example.com") == first, "an unexpired code is re-sent, not replaced")

@@ -1,6 +1,15 @@
 import Foundation
 
 extension RawSocket {
+    /// Opens a connection to `port`, sends `text` and reads until the server closes it: what it answered
+    /// (perhaps nothing), or nil if it was still open after `timeout`.
+    static func answerBeforeClose(port: Int, sending text: String, timeout: Duration = .seconds(10)) async throws -> String? {
+        let socket = try RawSocket(port: port)
+        defer { socket.close() }
+        socket.send(text)
+        return await socket.readToClose(timeout: timeout)
+    }
+
     /// Sends `GET /healthz` and reads the answer, leaving the connection open; whether it was a 200
     /// (false for a refusal, a close or no answer within `timeout`).
     func healthz(timeout: Duration = .seconds(10)) async -> Bool {

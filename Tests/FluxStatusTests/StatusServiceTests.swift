@@ -24,6 +24,12 @@ import Testing
         return (StatusService(kv: kv, configuration: configuration, logger: Logger(label: "test"), now: clock.now), kv)
     }
 
+    /// A status service and the node registry it reads, on one KV and one clock (for unreachable marks).
+    func statusAndRegistry(clock: TestClock) -> (StatusService, NodeRegistry) {
+        let (status, kv) = status(clock: clock)
+        return (status, NodeRegistry(kv: kv, lifetime: .seconds(15), now: clock.now))
+    }
+
     @Test func noNodeIs1002() async {
         let (status, _) = status()
         await #expect(throws: FluxError.self) { _ = try await status.assignChatNode(uid: 1) }
@@ -76,9 +82,7 @@ import Testing
 
     @Test func anUnreachableNodeIsNotAssigned() async throws {
         let clock = TestClock()
-        let kv = MemoryKeyValueStore()
-        let status = StatusService(kv: kv, configuration: StatusConfiguration(), logger: Logger(label: "t"), now: clock.now)
-        let registry = NodeRegistry(kv: kv, lifetime: .seconds(15), now: clock.now)
+        let (status, registry) = statusAndRegistry(clock: clock)
         try await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 0, capacity: 10))
         try await status.reportChatNode(ChatNodeReport(name: "b", host: "h", port: 2, sessions: 9, capacity: 10))
         try await registry.setUnreachable(name: "a", for: .seconds(3))
@@ -91,9 +95,7 @@ import Testing
 
     @Test func whenEveryOpenNodeIsMarkedUnreachableTheLeastLoadedIsStillAssigned() async throws {
         let clock = TestClock()
-        let kv = MemoryKeyValueStore()
-        let status = StatusService(kv: kv, configuration: StatusConfiguration(), logger: Logger(label: "t"), now: clock.now)
-        let registry = NodeRegistry(kv: kv, lifetime: .seconds(15), now: clock.now)
+        let (status, registry) = statusAndRegistry(clock: clock)
         try await status.reportChatNode(ChatNodeReport(name: "a", host: "h", port: 1, sessions: 5, capacity: 10))
         try await status.reportChatNode(ChatNodeReport(name: "b", host: "h", port: 2, sessions: 1, capacity: 10))
         try await status.reportChatNode(ChatNodeReport(name: "full", host: "h", port: 3, sessions: 10, capacity: 10))
