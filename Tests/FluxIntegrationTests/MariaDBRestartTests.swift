@@ -168,8 +168,14 @@ final class TestMariaDBServer: @unchecked Sendable {
     }
 
     func waitUntilReady() async throws {
-        if await eventually(within: .seconds(15), every: .milliseconds(50), { canConnect(port: port) }) { return }
-        throw MissingTestServer("MariaDB did not start on port \(port)")
+        // InnoDB's start takes seconds on a loaded machine (and this is a second server beside the suite's).
+        let process = self.process
+        if await eventually(within: .seconds(60), every: .milliseconds(50), { canConnect(port: port) || !process.isRunning }),
+            canConnect(port: port)
+        {
+            return
+        }
+        throw MissingTestServer("MariaDB did not start on port \(port)" + (process.isRunning ? " within 60 s" : ": mariadbd exited"))
     }
 
     func stop() {

@@ -162,7 +162,9 @@ struct CapturedLogsTimeout: Error, CustomStringConvertible {
 
 /// A TCP peer that speaks no protocol: sends bytes and reports whether the server closed the connection.
 enum RawPeer {
-    static func sendAndWaitForClose(port: Int, bytes: [UInt8], timeout: Duration = .seconds(10)) async throws -> Bool {
+    /// Sends `bytes` and waits until the server closes the connection (true) or `timeout` passes (false).
+    /// The bound is wide: on a loaded machine the handshake timer itself can fire seconds late.
+    static func sendAndWaitForClose(port: Int, bytes: [UInt8], timeout: Duration = .seconds(30)) async throws -> Bool {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get()
         try await channel.writeAndFlush(ByteBuffer(bytes: bytes))
         return try await withThrowingTaskGroup(of: Bool.self) { group in

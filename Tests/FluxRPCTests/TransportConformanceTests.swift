@@ -113,7 +113,9 @@ import Testing
 
     @Test func aPeerThatRestartsIsReachedAgain() async throws {
         let slowCalls = SlowCalls()
-        let first = try await RunningRPCServer.start { $0.serve(probe: ProbeService(slowCalls: slowCalls)) }
+        // A port below the ephemeral range: while the server is down, an outgoing connection of another test
+        // could otherwise be given this port as its source port, and the restart could not bind it.
+        let first = try await RunningRPCServer.start(port: try freePort()) { $0.serve(probe: ProbeService(slowCalls: slowCalls)) }
         let port = first.port
         let client = RPCClient(host: "127.0.0.1", port: port, security: .test, logger: Logger(label: "t"))
         let probe = ProbeRPCClient(client: client)

@@ -103,9 +103,15 @@ class Browser:
         return self.js("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;", css)
 
     def type(self, css, text):
-        element = self.el(css)
-        element.clear()
-        element.send_keys(text)
+        # WebDriver's clear() fires no input event, so a re-render between it and the first key may put the
+        # field's old value back (the app keeps a field the user has not typed in up to date); type again then.
+        for _ in range(5):
+            element = self.el(css)
+            element.clear()
+            element.send_keys(text)
+            if element.get_attribute("value") == text:
+                return
+        raise AssertionError("[%s] %s does not read %r after typing it" % (self.name, css, text))
 
     def click(self, css):
         self.wait(lambda: self.visible(css) and self.el(css).is_enabled(), "%s to be clickable" % css)

@@ -1048,7 +1048,9 @@ function renderGroupDialog() {
   $("gd-name").textContent = groupTitle(group);
   $("gd-sub").textContent = groupSummary(group);
   $("rename-form").hidden = !manage;
-  if (!$("rename-input").dataset.dirty) $("rename-input").value = group.name;
+  // Never under the user's hands: not once typed in, nor while it has the focus.
+  const renameInput = $("rename-input");
+  if (!renameInput.dataset.dirty && document.activeElement !== renameInput) renameInput.value = group.name;
 
   reconcile($("member-list"), store.memberOrder(gid), (m) => m.uid, fromTemplate("member-template"), (li, member) => {
     li.dataset.uid = String(member.uid);
