@@ -52,6 +52,8 @@ let package = Package(
             dependencies: ["COpenSSL"],
             swiftSettings: swiftSettings
         ),
+        /// glibc's <malloc.h> (heap statistics for /metrics).
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "CHiredis",
             pkgConfig: "hiredis",
@@ -187,7 +189,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 "FluxProtocol", "FluxKV", "FluxStore", "FluxRPC", "FluxCrypto", "FluxContracts", "FluxCluster", "FluxNet",
-                "FluxVerify", "FluxStatus", "FluxGate", "FluxChat",
+                "FluxVerify", "FluxStatus", "FluxGate", "FluxChat", "CMalloc",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),

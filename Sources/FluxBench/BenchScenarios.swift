@@ -199,6 +199,7 @@ public enum Bench {
             let loginTime = started.duration(to: .now)
             try await Task.sleep(for: .seconds(1))
             let before = flux.serverPID.flatMap(ProcessMemory.residentBytes) ?? 0
+            let heapBefore = await flux.heapInUseBytes()
             progress("idle: server RSS before connections \(before / 1024) KiB; opening \(count) chat sessions")
             sessions = try await withThrowingTaskGroup(of: [BenchSession].self) { group in
                 let lanes = 16
@@ -229,6 +230,7 @@ public enum Bench {
             }
             try await Task.sleep(for: .seconds(options.duration))
             let after = flux.serverPID.flatMap(ProcessMemory.residentBytes) ?? 0
+            let heapAfter = await flux.heapInUseBytes()
             var result = BenchResult(scenario: "idle", parameters: [
                 "connections": "\(sessions.count)", "requested": "\(options.connections)", "duration": "\(options.duration)s",
                 "transport": options.transport.rawValue,
@@ -238,6 +240,10 @@ public enum Bench {
                 result.add("server RSS before", Double(before) / 1_048_576, "MiB")
                 result.add("server RSS with connections", Double(after) / 1_048_576, "MiB")
                 result.add("per connection", Double(after - before) / Double(max(sessions.count, 1)) / 1024, "KiB")
+                if let heapBefore, let heapAfter {
+                    // Without what the allocator keeps after frees (the HTTP logins' buffers, say): steadier than RSS.
+                    result.add("heap per connection", Double(heapAfter - heapBefore) / Double(max(sessions.count, 1)) / 1024, "KiB")
+                }
             } else {
                 result.notes.append("no server memory figures: pass --pid PID of the target's chat process")
             }

@@ -24,6 +24,8 @@ final class FluxUnderTest: @unchecked Sendable {
     let dataDirectory: String
     private(set) var nodes: [Node] = []
     private var processes: [Process] = []
+    /// The metrics port of the single Flux the bench started (for its heap figure).
+    private var metricsPort: Int?
     /// A Flux the bench did not start (`--target`), and its process id if given (for memory figures).
     private var externalPID: Int32?
     private var isExternal = false
@@ -120,8 +122,9 @@ final class FluxUnderTest: @unchecked Sendable {
         let flux = FluxUnderTest(gatePort: try freeLoopbackPort(), databaseURL: "sqlite://\(folder)/flux.sqlite", dataDirectory: folder)
         let chatPort = try freeLoopbackPort()
         let webSocketPort = try freeLoopbackPort()
+        flux.metricsPort = try freeLoopbackPort()
         let process = try flux.spawn(["--role", "all"], [
-            "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_CHAT_WS_PORT": "\(webSocketPort)", "FLUX_STATUS_RPC_PORT": "\(try freeLoopbackPort())",
+            "FLUX_METRICS_PORT": "\(flux.metricsPort ?? 0)", "FLUX_GATE_PORT": "\(flux.gatePort)", "FLUX_CHAT_PORT": "\(chatPort)", "FLUX_CHAT_WS_PORT": "\(webSocketPort)", "FLUX_STATUS_RPC_PORT": "\(try freeLoopbackPort())",
             "FLUX_SECURITY_SCRYPT_LOG_N": "\(logN)", "FLUX_DB_SQLITE_SYNCHRONOUS": sqliteSynchronous,
         ], log: "flux", openFileLimit: openFileLimit, abuseLimits: abuseLimits)
         flux.nodes = [Node(name: "chat-1", process: process, chatPort: chatPort, webSocketPort: webSocketPort)]
@@ -233,6 +236,15 @@ final class FluxUnderTest: @unchecked Sendable {
                 try await Task.sleep(for: .milliseconds(100))
             }
         }
+    }
+
+    /// The heap in use (`flux_heap_in_use_bytes` of its /metrics) of the single Flux the bench started.
+    func heapInUseBytes() async -> Int? {
+        guard let metricsPort, let url = URL(string: "http://127.0.0.1:\(metricsPort)/metrics"),
+            let (data, _) = try? await URLSession.shared.data(from: url)
+        else { return nil }
+        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("flux_heap_in_use_bytes ") }
+        return line.flatMap { Int($0.split(separator: " ").last ?? "") }
     }
 
     /// Resident memory of the chat node processes together.

@@ -1,3 +1,4 @@
+import CMalloc
 import Metrics
 import Prometheus
 import Synchronization
@@ -28,8 +29,25 @@ public enum FluxMetrics {
         }
     }
 
-    /// The Prometheus text exposition of every instrument.
+    /// The Prometheus text exposition of every instrument, and the process's heap read at this moment.
     @Sendable public static func exposition() -> [UInt8] {
-        registry.emitToBuffer()
+        registry.emitToBuffer() + Array(heapExposition().utf8)
+    }
+
+    /// Bytes allocated with malloc and not yet freed, over every arena (glibc's `mallinfo2`): unlike the
+    /// resident size it does not count memory freed but kept by the allocator, so it shows what each
+    /// connection really holds.
+    public static var heapInUseBytes: Int {
+        let info = mallinfo2()
+        return Int(info.uordblks + info.hblkhd)
+    }
+
+    private static func heapExposition() -> String {
+        """
+        # HELP flux_heap_in_use_bytes Bytes allocated with malloc and not freed (glibc mallinfo2, every arena).
+        # TYPE flux_heap_in_use_bytes gauge
+        flux_heap_in_use_bytes \(heapInUseBytes)
+
+        """
     }
 }

@@ -9,7 +9,7 @@ import Testing
             "bench", "all", "--duration", "1", "--warmup", "0.5", "--pairs", "2", "--window", "4", "--connections", "40",
             "--login-concurrency", "2", "--scrypt-log-n", "10", "--redis", redis, "--json", "--groups", "3", "--members", "4",
             // A modest rate: the other tests run at the same time on this machine.
-            "--rate", "400", "--stalled", "1100", "--flood-logins", "3",
+            "--rate", "400", "--stalled", "200", "--flood-logins", "2",
         ])
         #expect(result.status == 0, "\(result.errors)")
         let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [[String: Any]], "\(result.output)")
@@ -40,11 +40,9 @@ import Testing
         #expect((figure("idle", "per connection") ?? 0) > 0)
         #expect(reports.first { $0["scenario"] as? String == "idle" }.flatMap { ($0["parameters"] as? [String: Any])?["connections"] as? String } == "40")
         #expect((figure("login", "logins (HTTP + chat)") ?? 0) > 0)
-        // One client's 1,100 stalled requests: over its per-address cap they are closed, and the honest
-        // logins during the flood all succeed (a failed one fails the scenario).
-        #expect(figure("flood", "stalled connections opened") == 1100)
-        #expect((figure("flood", "closed by the server") ?? 0) >= 1000)
-        #expect(figure("flood", "login (HTTP + chat) during the flood samples") == 3)
+        // A small flood (EdgeTests runs the full one): the honest logins during it all succeeded.
+        #expect(figure("flood", "stalled connections opened") == 200)
+        #expect(figure("flood", "login (HTTP + chat) during the flood samples") == 2)
     }
 
     /// Issue 14: the relay and the idle connections over WebSocket (`--transport ws`), briefly, at a modest rate.

@@ -14,57 +14,25 @@ import Testing
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
     }
 
+    /// `flux --role all` under a 1,024-descriptor limit while one client holds 1,100 half-sent requests: an
+    /// honest HTTP login and its chat login still succeed. `flux bench flood` runs it in processes of its
+    /// own: the flood's sockets must not be held by this test process, whose `Process.run` reads past a
+    /// buffer when more than about 1,300 descriptors are open (swift-corelibs-foundation#5472; it crashed
+    /// the suite). The login times are printed, not asserted (a loaded 2-core machine says nothing reliable
+    /// about them); docs/benchmarks.md records them.
     @Test func stalledHTTPConnectionsCannotStarveLogins() async throws {
-        raiseOpenFileLimit(to: 4096)  // this test process holds more than 1,100 sockets
-        let gatePort = try freeLoopbackPort()
-        let chatPort = try freeLoopbackPort()
-        let flux = try FluxProcess.start(
-            ["--role", "all"], environment: ["FLUX_GATE_HOST": "127.0.0.1", "FLUX_GATE_PORT": "\(gatePort)", "FLUX_CHAT_PORT": "\(chatPort)"],
-            openFileLimit: 1024)
-        defer { flux.kill() }
-        try await flux.waitForLog("gate listening")
-        try await flux.waitForLog("chat listening")
-        let account = try await CrashRecoveryTests.register(GateClient(port: gatePort), Outbox(folder: flux.dataDirectory + "/outbox"), "honest")
-        let baseline = try await Self.timedLogin(account, gatePort: gatePort, chatPort: chatPort)
-        await baseline.1.close()
-
-        // 1,100 connections from one address, each with half a request head, held open.
-        var stalled: [RawSocket] = []
-        defer { for socket in stalled { socket.close() } }
-        for _ in 0..<1100 {
-            guard let socket = try? RawSocket(port: gatePort) else { continue }
-            socket.send("POST /user_login HTTP/1.1\r\nHost: flux\r\nContent-Length: 64\r\n")
-            stalled.append(socket)
-        }
-        #expect(stalled.count == 1100)
-
-        // An honest client elsewhere logs in over HTTP, then on the chat node, while the flood is held. A starved
-        // server never answers it until the flood lets go (the accept fails for want of descriptors), so the
-        // login completing at all (its reads wait up to 10 s) is the proof; the time is printed, not asserted
-        // (the parallel suite on a loaded 2-core machine says nothing reliable about it): `flux bench flood`
-        // measures it, recorded in docs/benchmarks.md.
-        let (elapsed, chat) = try await Self.timedLogin(account, gatePort: gatePort, chatPort: chatPort)
-        print("edge: honest HTTP + chat login took \(elapsed) during the flood, \(baseline.0) before it")
-        // The flood beyond the per-address cap was closed (after a 503, which a reset may overtake), not held.
-        let refused = await stalled[100].readToClose(timeout: .seconds(10))
-        #expect(refused != nil, "a connection over the per-address cap is held open")
-        await chat.close()
-    }
-
-    /// HTTP login from 127.0.0.2 (a raw socket: no process to start), then chat login from there.
-    static func timedLogin(_ account: CrashRecoveryTests.Account, gatePort: Int, chatPort: Int) async throws -> (Duration, ChatClient) {
-        let started = ContinuousClock.now
-        let socket = try RawSocket(port: gatePort, from: "127.0.0.2")
-        defer { socket.close() }
-        sendLogin(socket, email: account.email, passwd: "pw")
-        let answer = try #require(await socket.readToClose(timeout: .seconds(10)))
-        let reply = json(String(answer[(answer.range(of: "\r\n\r\n")?.upperBound ?? answer.startIndex)...]))
-        #expect(reply["error"] as? Int == 0, "\(answer)")
-        let token = try #require(reply["token"] as? String)
-        let chat = try await ChatClient.connect(host: "127.0.0.1", port: chatPort, from: "127.0.0.2")
-        let login = try await chat.request(.chatLogin, ChatLoginRequest(uid: account.uid, token: token), as: ErrorReply.self)
-        #expect(login.error == .success)
-        return (started.duration(to: .now), chat)
+        let result = try await FluxProcess.runToEnd([
+            "bench", "flood", "--stalled", "1100", "--flood-logins", "3", "--scrypt-log-n", "10", "--json",
+        ])
+        #expect(result.status == 0, "a login failed during the flood: \(result.errors)")
+        let report = try BenchSmokeTests.report(result.output, "flood")
+        #expect(report.figures["stalled connections opened"] == 1100)
+        // Over the per-address cap (64) the flood is answered 503 and closed, not held.
+        #expect((report.figures["closed by the server"] ?? 0) >= 1000, "\(report.figures)")
+        #expect(report.figures["login (HTTP + chat) before the flood samples"] == 3)
+        #expect(report.figures["login (HTTP + chat) during the flood samples"] == 3)
+        print("edge: honest HTTP + chat login during the flood: max \(report.figures["login (HTTP + chat) during the flood max"] ?? -1) ms; "
+            + "before it: max \(report.figures["login (HTTP + chat) before the flood max"] ?? -1) ms")
     }
 
     static func sendLogin(_ socket: RawSocket, email: String, passwd: String) {
@@ -220,13 +188,4 @@ import Testing
             await chat.close()
         }
     }
-}
-
-/// Raises this process's soft open-file limit to `wanted` (not to the hard limit: a child process
-/// started later may close every possible descriptor, and a limit of a million makes that slow).
-func raiseOpenFileLimit(to wanted: Int) {
-    var limits = rlimit()
-    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limits) == 0, limits.rlim_cur < rlim_t(wanted) else { return }
-    limits.rlim_cur = min(rlim_t(wanted), limits.rlim_max)
-    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limits)
 }

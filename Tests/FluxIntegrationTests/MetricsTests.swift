@@ -48,6 +48,8 @@ import Testing
             #expect((after.value("flux_gate_requests_total", ["path": "/user_login", "error": "0"]) ?? 0) >= loginsBefore + 2)
             #expect((after.value("flux_store_call_seconds_count", ["op": "appendMessages"]) ?? 0) >= 1)
             #expect((after.value("flux_kv_call_seconds_count", ["op": "get"]) ?? 0) >= 1)
+            // The heap in use, read at the scrape: a running server has megabytes of it.
+            #expect((after.value("flux_heap_in_use_bytes", [:]) ?? 0) > 1_000_000)
             #expect(after.text.contains("# TYPE flux_delivery_seconds histogram"))
 
             await ann.client.close()
