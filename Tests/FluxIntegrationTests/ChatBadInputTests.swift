@@ -78,6 +78,26 @@ import Testing
         }
     }
 
+    /// A frame that arrives in pieces is read whole: a heartbeat and the first bytes of a second one in
+    /// one write (answered before the rest is sent, so the server has held the piece), then its rest.
+    @Test func framesSplitAcrossReadsAreReassembled() async throws {
+        try await TestFlux.run { (flux: TestFlux) async throws in
+            let ivy = try await ChatUser.signUp(flux, "ivy")
+            func frame(_ id: UInt16, _ body: String) -> [UInt8] {
+                let bytes = Array(body.utf8)
+                return [UInt8(id >> 8), UInt8(id & 0xFF), UInt8(bytes.count >> 8), UInt8(bytes.count & 0xFF)] + bytes
+            }
+            let first = frame(MessageID.heartbeat.rawValue, #"{"fromuid":\#(ivy.uid)}"#)
+            let second = frame(MessageID.heartbeat.rawValue, #"{"fromuid":\#(ivy.uid),"n":2}"#)
+            for cut in [1, 3, 6] {
+                ivy.client.send(raw: first + second.prefix(cut))
+                #expect(try await ivy.client.next(.heartbeatResponse, as: ErrorReply.self).error == .success)
+                ivy.client.send(raw: Array(second.dropFirst(cut)))
+                #expect(try await ivy.client.next(.heartbeatResponse, as: ErrorReply.self).error == .success, "cut at \(cut)")
+            }
+        }
+    }
+
     @Test func idleConnectionsAreClosed() async throws {
         try await TestFlux.run(environment: ["FLUX_CHAT_IDLE_TIMEOUT": "2.5"]) { (flux: TestFlux) async throws in
             let tom = try await ChatUser.signUp(flux, "tom")
