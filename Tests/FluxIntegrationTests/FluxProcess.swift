@@ -3,11 +3,11 @@ import FluxTestSupport
 
 /// The built `flux` binary run as a child process with its own data folder.
 final class FluxProcess: Sendable {
-    private let process: Process
+    private let process: ChildProcess
     private let logPath: String
     let dataDirectory: String
 
-    private init(process: Process, logPath: String, dataDirectory: String) {
+    private init(process: ChildProcess, logPath: String, dataDirectory: String) {
         self.process = process
         self.logPath = logPath
         self.dataDirectory = dataDirectory
@@ -35,7 +35,7 @@ final class FluxProcess: Sendable {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let logPath = dataDirectory + "/stderr-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        let process = Process()
+        let process = ChildProcess()
         if let openFileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
             process.arguments = ["-c", "ulimit -n \(openFileLimit) && exec \"$0\" \"$@\"", binary] + arguments
@@ -46,7 +46,7 @@ final class FluxProcess: Sendable {
         process.environment = baseEnvironment(dataDirectory).merging(environment) { _, new in new }
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardError = FileHandle(forWritingAtPath: logPath)
-        try launchProcess(process)
+        try process.run()
         return FluxProcess(process: process, logPath: logPath, dataDirectory: dataDirectory)
     }
 
@@ -63,7 +63,7 @@ final class FluxProcess: Sendable {
 
     private static func runToEndBlocking(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String, errors: String) {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
         process.environment = baseEnvironment(dataDirectory).merging(environment) { _, new in new }
@@ -71,7 +71,7 @@ final class FluxProcess: Sendable {
         let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        try launchProcess(process)
+        try process.run()
         // Standard error is read on another thread so neither pipe can fill up and stall the child.
         let errorData = LockedData()
         let errorReader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }

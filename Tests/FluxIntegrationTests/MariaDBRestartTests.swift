@@ -123,7 +123,7 @@ final class TestMariaDBServer: @unchecked Sendable {
     // other calls.
     let port: Int
     let folder: String
-    private var process: Process
+    private var process: ChildProcess
 
     static func start() async throws -> TestMariaDBServer {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/mariadbd"),
@@ -131,13 +131,13 @@ final class TestMariaDBServer: @unchecked Sendable {
         else { throw MissingTestServer("mariadb-server is not installed (make deps installs it)") }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-mariadb-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let install = Process()
+        let install = ChildProcess()
         install.executableURL = URL(fileURLWithPath: "/usr/bin/mariadb-install-db")
         install.arguments = ["--no-defaults", "--datadir=\(folder)/data", "--user=\(NSUserName())", "--skip-test-db",
                              "--auth-root-authentication-method=normal"]
         install.standardOutput = FileHandle.nullDevice
         install.standardError = FileHandle.nullDevice
-        try launchProcess(install)
+        try install.run()
         _ = await eventually(within: .seconds(15), every: .milliseconds(50)) { !install.isRunning }
         let port = try freeLoopbackPort()
         let server = TestMariaDBServer(port: port, folder: folder, process: try launch(port: port, folder: folder))
@@ -145,14 +145,14 @@ final class TestMariaDBServer: @unchecked Sendable {
         return server
     }
 
-    private init(port: Int, folder: String, process: Process) {
+    private init(port: Int, folder: String, process: ChildProcess) {
         self.port = port
         self.folder = folder
         self.process = process
     }
 
-    private static func launch(port: Int, folder: String) throws -> Process {
-        let process = Process()
+    private static func launch(port: Int, folder: String) throws -> ChildProcess {
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/mariadbd")
         process.arguments = [
             // A temporary folder of its own: a server clears stale temporary tables from its tmpdir at start,
@@ -163,7 +163,7 @@ final class TestMariaDBServer: @unchecked Sendable {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try launchProcess(process)
+        try process.run()
         return process
     }
 

@@ -9,13 +9,13 @@ func runToEnd(_ executable: String, _ arguments: [String], timeout: Duration) as
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
             do {
-                let process = Process()
+                let process = ChildProcess()
                 process.executableURL = URL(fileURLWithPath: executable)
                 process.arguments = arguments
                 let pipe = Pipe()
                 process.standardOutput = pipe
                 process.standardError = pipe
-                try launchProcess(process)
+                try process.run()
                 let killer = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(timeout.components.seconds)), execute: killer)
                 let data = pipe.fileHandleForReading.readDataToEndOfFile()

@@ -74,13 +74,13 @@ func curl(_ arguments: [String]) async throws -> (status: Int32, output: String)
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {
             do {
-                let process = Process()
+                let process = ChildProcess()
                 process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
                 process.arguments = ["-s", "--max-time", "10"] + arguments
                 let output = Pipe()
                 process.standardOutput = output
                 process.standardError = FileHandle.nullDevice
-                try launchProcess(process)
+                try process.run()
                 let data = output.fileHandleForReading.readDataToEndOfFile()
                 process.waitUntilExit()
                 continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))

@@ -60,7 +60,7 @@ final class TestRedisServer: @unchecked Sendable {
     // its other calls; nothing else touches it concurrently.
     let port: Int
     let folder: String
-    private var process: Process
+    private var process: ChildProcess
 
     var url: String { "redis://127.0.0.1:\(port)/0" }
 
@@ -71,23 +71,23 @@ final class TestRedisServer: @unchecked Sendable {
         return TestRedisServer(port: port, folder: folder, process: try launch(port: port, folder: folder))
     }
 
-    private init(port: Int, folder: String, process: Process) {
+    private init(port: Int, folder: String, process: ChildProcess) {
         self.port = port
         self.folder = folder
         self.process = process
     }
 
-    private static func launch(port: Int, folder: String) throws -> Process {
+    private static func launch(port: Int, folder: String) throws -> ChildProcess {
         let candidates = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"]
         guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw MissingTestServer("redis-server is not installed (make deps installs it)")
         }
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try launchProcess(process)
+        try process.run()
         return process
     }
 

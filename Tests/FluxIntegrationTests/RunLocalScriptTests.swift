@@ -21,7 +21,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         // Job control puts the script in a process group of its own: its `trap 'kill 0' EXIT` and our
         // stop reach it and its children, never the test runner.
-        let script = Process()
+        let script = ChildProcess()
         script.executableURL = URL(fileURLWithPath: "/bin/bash")
         // `cd` in the shell, not `currentDirectoryURL`: Foundation changes the whole test process's
         // directory around that spawn, and a `Process.run` on another thread then crashed (seen twice).
@@ -33,7 +33,7 @@ import Testing
         ]) { $1 }
         script.environment = environment
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        try launchProcess(script)
+        try script.run()
         defer {
             if let pid = try? String(contentsOfFile: data + "/script.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
                 let group = Int32(pid)

@@ -68,21 +68,21 @@ import Testing
 final class SMTPTestServer: Sendable {
     let port: Int
     let maildir: String
-    private let process: Process
+    private let process: ChildProcess
 
-    private init(port: Int, maildir: String, process: Process) {
+    private init(port: Int, maildir: String, process: ChildProcess) {
         self.port = port
         self.maildir = maildir
         self.process = process
     }
 
     static func start(python: String) async throws -> SMTPTestServer {
-        let probe = Process()
+        let probe = ChildProcess()
         probe.executableURL = URL(fileURLWithPath: python)
         probe.arguments = ["-c", "import aiosmtpd"]
         probe.standardError = FileHandle.nullDevice
         do {
-            try launchProcess(probe)
+            try probe.run()
             probe.waitUntilExit()
         } catch {}
         guard probe.terminationStatus == 0, FileManager.default.fileExists(atPath: python) else {
@@ -91,12 +91,12 @@ final class SMTPTestServer: Sendable {
         }
         let port = try freeLoopbackPort()
         let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("flux-maildir-\(UUID().uuidString)").path
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try launchProcess(process)
+        try process.run()
         let server = SMTPTestServer(port: port, maildir: maildir, process: process)
         // Wait until it accepts connections.
         for _ in 0..<100 {

@@ -32,12 +32,12 @@ public struct TestPKI: Sendable {
     }
 
     private static func openssl(_ arguments: [String]) throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try launchProcess(process)
+        try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestPKIError(arguments: arguments) }
     }
