@@ -6,40 +6,53 @@ import NIOCore
 final class ChatConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ChatFrame
 
-    private var inbound: ChatInbound
+    private let connection: ChatConnection
+    /// After an oversized frame all further input is refused; the notice still has to go out.
+    private var refusedInput = false
+    private var opened = false
 
     init(connection: ChatConnection) {
-        inbound = ChatInbound(connection: connection)
+        self.connection = connection
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         // After a WebSocket upgrade the handler joins a channel that is already active.
-        if context.channel.isActive { inbound.open() }
+        if context.channel.isActive { open() }
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        inbound.open()
+        open()
         context.fireChannelActive()
     }
 
+    private func open() {
+        guard !opened else { return }
+        opened = true
+        _ = connection.post(.opened)
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        inbound.receive(unwrapInboundIn(data))
+        guard !refusedInput else { return }
+        ChatInbound.receive(unwrapInboundIn(data), on: connection)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChatKeepAlive {
-            inbound.keepAlive()
+            ChatInbound.keepAlive(connection)
         } else {
             context.fireUserInboundEventTriggered(event)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        inbound.closed()
+        _ = connection.post(.closed)
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        inbound.errorCaught(context: context, error: error)
+        var refused = refusedInput
+        let close = ChatInbound.errorCaught(error, on: connection, refused: &refused)
+        refusedInput = refused
+        if close { context.close(promise: nil) }
     }
 }

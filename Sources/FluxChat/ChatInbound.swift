@@ -3,27 +3,14 @@ import FluxProtocol
 import NIOCore
 
 /// What the last handler of a chat connection does with its events, shared by the TCP handler (which
-/// decodes frames itself) and the WebSocket one (which gets them decoded). A value kept inside the handler:
-/// no object of its own on every connection.
-struct ChatInbound {
-    let connection: ChatConnection
-    /// After an oversized frame all further input is refused; the notice still has to go out.
-    private(set) var refusedInput = false
-    private var opened = false
-
-    init(connection: ChatConnection) {
-        self.connection = connection
-    }
-
-    mutating func open() {
-        guard !opened else { return }
-        opened = true
-        _ = connection.post(.opened)
-    }
-
+/// decodes frames itself) and the WebSocket one (which gets them decoded).
+///
+/// Functions, not a value stored in the handler: a handler's calls re-enter it (a close runs
+/// `channelInactive` at once), and a mutating call on a stored value still running then would be a
+/// simultaneous access. The handlers keep their few flags as plain properties.
+enum ChatInbound {
     /// On the event loop: one frame from the client.
-    func receive(_ frame: ChatFrame) {
-        guard !refusedInput else { return }
+    static func receive(_ frame: ChatFrame, on connection: ChatConnection) {
         connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         // A plain 1017 while nothing else of this connection is being handled: at once, here.
         if frame.id == .textChat, connection.handleTextOnLoop(frame) { return }
@@ -32,29 +19,23 @@ struct ChatInbound {
         }
     }
 
-    /// A frame announced a body over the limit: the notice goes out, then the writer closes the connection.
-    mutating func refuse(id: UInt16, length: Int, limit: Int) {
-        refusedInput = true
-        _ = connection.post(.bodyTooLarge(id: id, length: length, limit: limit))
-    }
-
-    func keepAlive() {
+    static func keepAlive(_ connection: ChatConnection) {
         connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
     }
 
-    func closed() {
-        _ = connection.post(.closed)
-    }
-
-    /// An error from the handlers before: a refusal of input the connection survives, or the end of it.
-    mutating func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    /// An error from the handlers before. A frame over the body limit: its notice goes out, then the
+    /// writer closes the connection (`refused` becomes true: input is ignored from then on). A refusal the
+    /// connection survives (WebSocket): the notice. Anything else: true, the handler closes.
+    static func errorCaught(_ error: any Error, on connection: ChatConnection, refused: inout Bool) -> Bool {
         if let error = error as? ChatFrameError, case .bodyTooLarge(let id, let length, let limit) = error {
-            refuse(id: id, length: length, limit: limit)
+            refused = true
+            _ = connection.post(.bodyTooLarge(id: id, length: length, limit: limit))
+            return false
         } else if let refusal = error as? ChatInputRefusal {
-            keepAlive()
+            keepAlive(connection)
             if connection.post(.refused(refusal.notice)) { connection.applyReading() }
-        } else if !refusedInput {
-            context.close(promise: nil)
+            return false
         }
+        return !refused
     }
 }
