@@ -10,16 +10,14 @@ final class ChatStreamHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let connection: ChatConnection
-    private let maximumBodyLength: Int
     /// After an oversized frame all further input is refused; the notice still has to go out.
     private var refusedInput = false
     private var opened = false
-    /// The start of a frame whose rest has not come yet.
-    private var incomplete: ByteBuffer?
+    private var stream: ChatFrameStream
 
     init(connection: ChatConnection, maximumBodyLength: Int) {
         self.connection = connection
-        self.maximumBodyLength = ChatFrameDecoder(maximumBodyLength: maximumBodyLength).maximumBodyLength
+        stream = ChatFrameStream(maximumBodyLength: maximumBodyLength)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -39,36 +37,22 @@ final class ChatStreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusedInput else { return }
-        var bytes = unwrapInboundIn(data)
-        if var held = incomplete {
-            incomplete = nil
-            held.writeBuffer(&bytes)
-            bytes = held
-        }
+        stream.append(unwrapInboundIn(data))
         do {
-            // Each frame may re-enter this handler (a refusal that closes the connection): the loop holds
-            // no access to its properties while one is handled.
-            while !refusedInput, let frame = try ChatFrameDecoder.decodeFrame(from: &bytes, maximumBodyLength: maximumBodyLength) {
+            // Each frame may re-enter this handler (a refusal that closes the connection): no access to
+            // `stream` is held while a frame is handled.
+            while !refusedInput, let frame = try stream.next() {
                 ChatInbound.receive(frame, on: connection)
             }
         } catch ChatFrameError.bodyTooLarge(let id, let length, let limit) {
             refusedInput = true
             _ = connection.post(.bodyTooLarge(id: id, length: length, limit: limit))
-            return
         } catch {
-            context.close(promise: nil)
-            return
-        }
-        if bytes.readableBytes > 0, !refusedInput {
-            // A copy of just the rest: a slice would keep the whole read buffer alive.
-            var rest = context.channel.allocator.buffer(capacity: bytes.readableBytes)
-            rest.writeBuffer(&bytes)
-            incomplete = rest
+            // decoding throws nothing else
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        incomplete = nil
         _ = connection.post(.closed)
         context.fireChannelInactive()
     }

@@ -6,12 +6,11 @@
 //   body, has a body within the limit and encodes (`ChatFrameEncoder`) back to the bytes it was read from;
 // - an incomplete frame consumes nothing; a refused one is `bodyTooLarge` naming that header's id and
 //   length, and consumes nothing;
-// - the decoder behind NIO's `ByteToMessageHandler`, fed the same stream in arbitrary pieces (as the
-//   chat server runs it), yields the same frames and then the same error.
+// - `ChatFrameStream` (what the chat server runs on each read), fed the same stream in arbitrary pieces,
+//   yields the same frames and then the same error, and keeps no more bytes than the incomplete frame.
 import FluxProtocol
 import FuzzSupport
 import NIOCore
-import NIOEmbedded
 
 @main enum FuzzChatFrame {
     static func main() { runFuzzer(fuzzOne) }
@@ -60,23 +59,23 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     }
 
-    // The same stream in pieces, through the handler the chat server uses.
-    let channel = EmbeddedChannel(handler: ByteToMessageHandler(ChatFrameDecoder(maximumBodyLength: requestedLimit)))
+    // The same stream in pieces, as the chat server reads it.
+    var reader = ChatFrameStream(maximumBodyLength: requestedLimit)
     var rest = stream
     var piped: [ChatFrame] = []
-    var pipedFailure: (any Error)?
+    var pipedFailure: ChatFrameError?
     while rest.readableBytes > 0, pipedFailure == nil {
         seed = seed &* 6364136223846793005 &+ 1442695040888963407
         let piece = rest.readSlice(length: min(rest.readableBytes, Int(seed >> 33) % 64 + 1))!
+        reader.append(piece)
         do {
-            try channel.writeInbound(piece)
+            while let frame = try reader.next() { piped.append(frame) }
+            check(reader.pendingBytes < ChatFrame.headerLength + limit, "\(reader.pendingBytes) bytes kept for an incomplete frame")
         } catch {
             pipedFailure = error
         }
-        while let frame = try? channel.readInbound(as: ChatFrame.self) { piped.append(frame) }
     }
     check(piped == frames, "\(piped.count) frames in pieces, \(frames.count) at once")
-    check((pipedFailure as? ChatFrameError) == failure, "error \(String(describing: pipedFailure)) in pieces, \(String(describing: failure)) at once")
-    _ = try? channel.finish(acceptAlreadyClosed: true)
+    check(pipedFailure == failure, "error \(String(describing: pipedFailure)) in pieces, \(String(describing: failure)) at once")
     return 0
 }
