@@ -62,13 +62,22 @@ public final class RPCServer: Service, Sendable {
         let boundPort = listener.localAddress?.port ?? port
         logger.notice("rpc listening", metadata: ["address": "\(host):\(boundPort)", "tls": "\(security.tls != nil)"])
         await ready.signal(port: boundPort)
-        await withGracefulShutdownHandler {
-            try? await listener.closeFuture.get()
-        } onGracefulShutdown: {
+        // Peers keep their connections open; close them too so shutdown completes (their calls fail with
+        // "connection lost" and they reconnect elsewhere or later).
+        let stop: @Sendable () -> Void = {
             listener.close(promise: nil)
-            // Peers keep their connections open; close them so shutdown completes (their calls fail
-            // with "connection lost" and they reconnect elsewhere or later).
             for channel in self.connections.withLock({ Array($0.values) }) { channel.close(promise: nil) }
+        }
+        // Cancellation too: when another service of the process fails (a port taken), the group cancels
+        // this one, and a listener left open would hold the process until ServiceLifecycle's timeout crashes it.
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                try? await listener.closeFuture.get()
+            } onGracefulShutdown: {
+                stop()
+            }
+        } onCancel: {
+            stop()
         }
     }
 

@@ -81,6 +81,32 @@ import Testing
         #expect(server.status == 1 && server.errors.contains("does not know"))
     }
 
+    /// A port that is taken stops the process at once with an error and exit status 1: the services that
+    /// did start stop on cancellation (an RPC listener once did not, and ServiceLifecycle's cancellation
+    /// timeout then crashed the process after 5 s).
+    @Test func aTakenPortStopsTheProcessWithAnError() async throws {
+        let port = try freeLoopbackPort()
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(bound == 0 && listen(holder, 8) == 0)
+        let started = ContinuousClock.now
+        // A front process: its verify RPC listener starts, its status RPC listener cannot.
+        let result = try await FluxProcess.runToEnd(["--role", "gate,status,verify"], environment: [
+            "FLUX_GATE_PORT": "0", "FLUX_GATE_HOST": "127.0.0.1", "FLUX_STATUS_RPC_PORT": "\(port)", "FLUX_VERIFY_RPC_PORT": "0",
+            "FLUX_KV_URL": try await testRedisURL(database: 14), "FLUX_RPC_SECRET": clusterSecret, "FLUX_RPC_HOST": "127.0.0.1",
+        ])
+        #expect(result.status == 1, "exit status \(result.status): \(result.errors)")
+        #expect(result.errors.contains("flux stopped on an error") && !result.errors.contains("Fatal error"), "\(result.errors)")
+        print("process: a taken port stopped flux after \(started.duration(to: .now))")
+    }
+
     @Test(arguments: ["TERM", "INT"])
     func signalShutsDownGracefullyWithExitZero(_ signalName: String) async throws {
         let process = try FluxProcess.start(["--role", "all"], environment: ["FLUX_GATE_PORT": "0", "FLUX_GATE_HOST": "127.0.0.1"])

@@ -74,7 +74,7 @@ struct TestFlux: Sendable {
 
 /// The test Redis (`FLUX_TEST_REDIS_URL`) with database `db`, emptied: tests that run Flux on Redis each
 /// use their own database, because every test's users start at uid 1. Taken: 0 (KV tests), 1 GateErrorTests,
-/// 2–3 ClusterTests, 4 ClusterAdminTests, 5 BenchSmokeTests, 6–9 ClusterFaultTests, 10–11 ClusterGroupTests, 12 RunLocalScriptTests, 13 MariaDBRestartTests.
+/// 2–3 ClusterTests, 4 ClusterAdminTests, 5 BenchSmokeTests, 6–9 ClusterFaultTests, 10–11 ClusterGroupTests, 12 RunLocalScriptTests, 13 MariaDBRestartTests, 14 ProcessTests.
 func testRedisURL(database: Int) async throws -> String {
     guard let base = ProcessInfo.processInfo.environment["FLUX_TEST_REDIS_URL"], let url = try? RedisURL(parsing: base) else {
         throw MissingTestServer(
