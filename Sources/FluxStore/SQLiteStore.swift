@@ -95,10 +95,13 @@ public final class SQLiteStore: Store {
 
     /// Copies the live database to a new file at `path` with SQLite's online backup (writers keep going).
     public func backup(to path: String) async throws(StoreError) {
+        let pool = self.pool
         do {
-            let destination = try DatabaseQueue(path: path)
-            try pool.backup(to: destination)
-            try destination.close()
+            try await Self.offTheCooperativePool {
+                let destination = try DatabaseQueue(path: path)
+                try pool.backup(to: destination)
+                try destination.close()
+            }
         } catch {
             throw StoreError(.unavailable, "backup to \(path) failed: \(error)")
         }
@@ -109,10 +112,23 @@ public final class SQLiteStore: Store {
     }
 
     public func close() async throws(StoreError) {
+        let pool = self.pool
         do {
-            try pool.close()
+            try await Self.offTheCooperativePool { try pool.close() }
         } catch {
             throw StoreError(.unavailable, "close failed: \(error)")
+        }
+    }
+
+    /// Runs a blocking GRDB call (close, backup) on a thread of its own. On the cooperative pool it would
+    /// hold a thread while GRDB waits for reads in flight, and those need a pool thread to finish: two
+    /// stores closing at once on a 2-core machine deadlocked there. A queue of its own label is an
+    /// overcommitting one, so it gets a thread even when the pool's are all busy.
+    static func offTheCooperativePool(_ body: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue(label: "flux.sqlite.blocking").async {
+                continuation.resume(with: Result { try body() })
+            }
         }
     }
 

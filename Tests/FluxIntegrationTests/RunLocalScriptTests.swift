@@ -14,7 +14,9 @@ import Testing
 
     @Test func runLocalStartsAClusterWhereUsersChat() async throws {
         let redis = try RedisURL(parsing: try await testRedisURL(database: 12))
-        let offset = try #require((0..<200).lazy.map { _ in Int.random(in: 2_000..<20_000) }
+        // Ports below 10,000 (1,070–9,966): other tests pick theirs from 10,000–32,767 (freeLoopbackPort),
+        // so none can take one of these between this check and the script's bind.
+        let offset = try #require((0..<200).lazy.map { _ in Int.random(in: -7_000..<500) }
             .first { offset in Self.basePorts.allSatisfy { loopbackPortIsFree($0 + offset) } }, "no free set of ports")
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("flux-run-local-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }
