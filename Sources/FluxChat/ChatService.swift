@@ -49,11 +49,13 @@ public final class ChatService: Sendable {
         self.registry = registry
         self.router = router
         self.profiles = ProfileCache(shared: SharedProfileCache(kv: kv), store: store, logger: logger)
-        self.batcher = MessageBatcher { messages in try await store.appendMessages(messages) } deliver: { messages in
-            await router.deliver(messages.filter { !$0.isDuplicate })
-        }
         let tracker = DeliveryTracker(store: store, logger: logger)
         self.tracker = tracker
+        let batcher = MessageBatcher(committer: Self.textCommitter(store: store, tracker: tracker)) { messages in
+            await router.deliver(messages.filter { !$0.isDuplicate })
+        }
+        self.batcher = batcher
+        tracker.markTextsInCommits { [weak batcher] in batcher?.enqueue([]) { _ in } }
         let catchUp = GroupCatchUp(
             store: store, tracker: tracker, logger: logger, pageSize: min(configuration.backlogPageSize, max(1, configuration.outboundQueueLimit / 4)),
             queueLimit: configuration.outboundQueueLimit)
@@ -63,6 +65,31 @@ public final class ChatService: Sendable {
                 guard case .stored(let text) = outcome, !text.isDuplicate else { return nil }
                 return text
             }, catchUp: catchUp)
+        }
+    }
+
+    /// Commits private texts with the delivery marks that are due: on a thread of the batcher's own when
+    /// the store can commit blocking (SQLite), else awaited. A failed commit gives its marks back.
+    private static func textCommitter(store: any Store, tracker: DeliveryTracker) -> MessageBatcher.Committer {
+        if let blocking = store.blockingTextCommits {
+            return .blocking { messages in
+                let marks = tracker.takeReadyTexts()
+                do {
+                    return try blocking.appendMessagesBlocking(messages, markingDelivered: marks)
+                } catch {
+                    tracker.giveBack(marks)
+                    throw error
+                }
+            }
+        }
+        return .async { messages in
+            let marks = tracker.takeReadyTexts()
+            do {
+                return try await store.appendMessages(messages, markingDelivered: marks)
+            } catch {
+                tracker.giveBack(marks)
+                throw error
+            }
         }
     }
 

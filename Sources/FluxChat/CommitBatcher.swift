@@ -1,3 +1,4 @@
+import Foundation
 import FluxStore
 import Synchronization
 
@@ -18,8 +19,19 @@ typealias GroupTextBatcher = CommitBatcher<NewGroupMessage, GroupAppendOutcome>
 /// be called on an event loop) and go on reading: completions run in submission order once their batch
 /// is committed and delivered, so one connection's 1018s keep the order of its 1017s, and a recipient's
 /// 1019s come in store order.
+///
+/// A store that can commit on the calling thread (SQLite) gets a thread of its own for it (`.blocking`):
+/// the transaction then runs there without a hop to the store's queue and back per commit.
 final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     typealias Completion = @Sendable (Result<[Stored], any Error>) -> Void
+
+    /// How a batch is committed: one transaction, one outcome per item, in order.
+    enum Committer: Sendable {
+        /// Awaited in a task (stores that run their own threads, such as MariaDB's pool).
+        case async(@Sendable ([Item]) async throws -> [Stored])
+        /// Called on the batcher's own thread, which it blocks for the transaction.
+        case blocking(@Sendable ([Item]) throws -> [Stored])
+    }
 
     private struct Waiter {
         var messages: [Item]
@@ -40,17 +52,36 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    private let commit: @Sendable ([Item]) async throws -> [Stored]
+    private let committer: Committer
     private let state = Mutex(State())
     private let finished: AsyncStream<Committed>.Continuation
+    /// Wakes the commit thread of a `.blocking` committer when texts wait and it is idle.
+    private let wake = DispatchSemaphore(value: 0)
 
     /// `commit` stores one batch in one transaction (one outcome per item, in order); `deliver` gets each
     /// committed batch's outcomes before any sender hears back, so one recipient's notifications are
     /// queued in the order the store assigned.
-    init(commit: @escaping @Sendable ([Item]) async throws -> [Stored], deliver: @escaping @Sendable ([Stored]) async -> Void) {
-        self.commit = commit
+    convenience init(commit: @escaping @Sendable ([Item]) async throws -> [Stored], deliver: @escaping @Sendable ([Stored]) async -> Void) {
+        self.init(committer: .async(commit), deliver: deliver)
+    }
+
+    init(committer: Committer, deliver: @escaping @Sendable ([Stored]) async -> Void) {
+        self.committer = committer
         let (committed, finished) = AsyncStream.makeStream(of: Committed.self)
         self.finished = finished
+        if case .blocking = committer {
+            let wake = self.wake
+            let thread = Thread { [weak self] in
+                while true {
+                    wake.wait()
+                    // Gone: `deinit` signalled to end the thread.
+                    guard let self else { return }
+                    self.commitOnThisThread()
+                }
+            }
+            thread.name = "flux.commit"
+            thread.start()
+        }
         // The finisher: delivers each committed batch, then answers its senders, in commit order.
         Task { [weak self] in
             for await batch in committed {
@@ -81,6 +112,7 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
 
     deinit {
         finished.finish()
+        wake.signal()
     }
 
     /// Stores `messages` (in one transaction with whatever else is waiting) and returns them as stored.
@@ -98,7 +130,11 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
             state.writing = true
             return true
         }
-        if start { Task { await self.writeLoop() } }
+        guard start else { return }
+        switch committer {
+        case .async(let commit): Task { await self.commitInTask(commit) }
+        case .blocking: wake.signal()
+        }
     }
 
     /// Returns once the batch being written now (or the next one) has been committed and acknowledged: a
@@ -114,25 +150,40 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         }
     }
 
-    private func writeLoop() async {
-        while true {
-            let batch = state.withLock { state -> [Waiter]? in
-                guard !state.waiting.isEmpty else {
-                    state.writing = false
-                    return nil
-                }
-                defer { state.waiting = [] }
-                return state.waiting
-            }
-            guard let batch else { return }
+    private func commitInTask(_ commit: @Sendable ([Item]) async throws -> [Stored]) async {
+        while let batch = nextBatch() {
             let result: Result<[Stored], any Error>
             do {
                 result = .success(try await commit(batch.flatMap(\.messages)))
             } catch {
                 result = .failure(error)
             }
-            state.withLock { $0.unfinished += 1 }
-            finished.yield(Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result))
+            committed(batch, result)
         }
+    }
+
+    private func commitOnThisThread() {
+        guard case .blocking(let commit) = committer else { return }
+        while let batch = nextBatch() {
+            committed(batch, Result { try commit(batch.flatMap(\.messages)) })
+        }
+    }
+
+    /// Everything waiting, or nil (and not writing any more) when nothing is.
+    private func nextBatch() -> [Waiter]? {
+        state.withLock { state -> [Waiter]? in
+            guard !state.waiting.isEmpty else {
+                state.writing = false
+                return nil
+            }
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+    }
+
+    /// Hands a committed (or failed) batch to the finisher.
+    private func committed(_ batch: [Waiter], _ result: Result<[Stored], any Error>) {
+        state.withLock { $0.unfinished += 1 }
+        finished.yield(Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result))
     }
 }

@@ -10,6 +10,10 @@ import Synchronization
 /// discard what the client had not read yet. So a message is marked only once it has been out for
 /// `delay` (the client has long read it by then); after a crash, the last `delay` of texts comes again at
 /// the next login: a duplicate (same msgid and seq), never a loss.
+///
+/// A chat node routes private texts' marks into its text commits (`markTextsInCommits`): a transaction
+/// of its own took the single SQLite writer for milliseconds every flush, and the texts queued behind it
+/// made the relay's p99.
 final class DeliveryTracker: Sendable {
     /// A private text by id, or a member's cursor in a group.
     private enum Entry {
@@ -20,11 +24,15 @@ final class DeliveryTracker: Sendable {
     private struct State {
         var pending: [(entry: Entry, at: UInt64)] = []
         var flushScheduled = false
+        /// Private texts old enough to mark, waiting for the next text commit to carry them.
+        var readyTexts: [Int64] = []
     }
 
     private let store: any Store
     private let logger: Logger
     private let state = Mutex(State())
+    /// Set by `markTextsInCommits`: asks for a text commit, which takes the ready marks along.
+    private let requestCommit = Mutex<(@Sendable () -> Void)?>(nil)
     private let delay: Duration
     /// How often old-enough deliveries are written: often, so each store write stays small and never
     /// holds up the texts' own commits for long.
@@ -42,6 +50,26 @@ final class DeliveryTracker: Sendable {
         self.logger = logger
         self.delay = delay
         self.interval = interval
+    }
+
+    /// From now on, private texts' marks ride on text commits: a flush leaves them for `takeReadyTexts`
+    /// and calls `requestCommit`, so a commit comes even while nobody sends.
+    func markTextsInCommits(requestCommit: @escaping @Sendable () -> Void) {
+        self.requestCommit.withLock { $0 = requestCommit }
+    }
+
+    /// The marks a text commit should write now (called inside the commit).
+    func takeReadyTexts() -> [Int64] {
+        state.withLock { state in
+            defer { state.readyTexts = [] }
+            return state.readyTexts
+        }
+    }
+
+    /// Marks taken by a commit that failed: the next commit carries them.
+    func giveBack(_ messageIDs: [Int64]) {
+        guard !messageIDs.isEmpty else { return }
+        state.withLock { $0.readyTexts.append(contentsOf: messageIDs) }
     }
 
     func delivered(uid: Int64, messageID: Int64) {
@@ -82,22 +110,29 @@ final class DeliveryTracker: Sendable {
     func flush(all: Bool = true) async {
         let age = UInt64(delay.components.seconds) * 1_000_000_000 + UInt64(delay.components.attoseconds / 1_000_000_000)
         let now = self.now()
-        let (ready, again) = state.withLock { state -> ([Entry], Bool) in
+        let (ready, carried, again) = state.withLock { state -> ([Entry], [Int64], Bool) in
             let split = all ? state.pending.count : state.pending.firstIndex { now < $0.at || now - $0.at < age } ?? state.pending.count
             let ready = state.pending[..<split].map(\.entry)
             state.pending.removeFirst(split)
             state.flushScheduled = !state.pending.isEmpty
-            return (ready, state.flushScheduled)
+            // At shutdown the marks no commit took yet are written here.
+            defer { if all { state.readyTexts = [] } }
+            return (ready, all ? state.readyTexts : [], state.flushScheduled)
         }
         if again { scheduleFlush(after: interval) }
-        guard !ready.isEmpty else { return }
-        var texts: [Int64] = []
+        guard !ready.isEmpty || !carried.isEmpty else { return }
+        var texts = carried
         var cursors: [GroupCursor] = []
         for entry in ready {
             switch entry {
             case .text(let id): texts.append(id)
             case .group(let cursor): cursors.append(cursor)
             }
+        }
+        if !all, !texts.isEmpty, let requestCommit = requestCommit.withLock({ $0 }) {
+            state.withLock { $0.readyTexts.append(contentsOf: texts) }
+            texts = []
+            requestCommit()
         }
         do {
             if !texts.isEmpty { try await store.markDelivered(messageIDs: texts) }

@@ -16,14 +16,7 @@ public final class CallInstruments: Sendable {
 
     /// Runs `body` as operation `op`, recording its time and, if it throws, a failure.
     public func timed<T, Failure: Error>(_ op: String, _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
-        let instruments = cache.withLock { cache in
-            if let known = cache[op] { return known }
-            let made = (
-                Timer(label: timerLabel, dimensions: [("op", op)], preferredDisplayUnit: .seconds),
-                Counter(label: errorLabel, dimensions: [("op", op)]))
-            cache[op] = made
-            return made
-        }
+        let instruments = self.instruments(op)
         let start = ContinuousClock.now
         defer { instruments.timer.record(duration: ContinuousClock.now - start) }
         do {
@@ -31,6 +24,30 @@ public final class CallInstruments: Sendable {
         } catch {
             instruments.errors.increment()
             throw error
+        }
+    }
+
+    /// `timed` for a blocking call (on a thread of its own).
+    public func timedBlocking<T, Failure: Error>(_ op: String, _ body: () throws(Failure) -> T) throws(Failure) -> T {
+        let instruments = self.instruments(op)
+        let start = ContinuousClock.now
+        defer { instruments.timer.record(duration: ContinuousClock.now - start) }
+        do {
+            return try body()
+        } catch {
+            instruments.errors.increment()
+            throw error
+        }
+    }
+
+    private func instruments(_ op: String) -> (timer: Timer, errors: Counter) {
+        cache.withLock { cache in
+            if let known = cache[op] { return known }
+            let made = (
+                Timer(label: timerLabel, dimensions: [("op", op)], preferredDisplayUnit: .seconds),
+                Counter(label: errorLabel, dimensions: [("op", op)]))
+            cache[op] = made
+            return made
         }
     }
 }

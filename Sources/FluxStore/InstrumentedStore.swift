@@ -60,8 +60,13 @@ public final class InstrumentedStore: Store {
     public func areFriends(_ a: Int64, _ b: Int64) async throws(StoreError) -> Bool {
         try await instruments.timed("areFriends") { () async throws(StoreError) in try await base.areFriends(a, b) }
     }
-    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage] {
-        try await instruments.timed("appendMessages") { () async throws(StoreError) in try await base.appendMessages(messages) }
+    public func appendMessages(_ messages: [NewMessage], markingDelivered delivered: [Int64]) async throws(StoreError) -> [StoredMessage] {
+        try await instruments.timed("appendMessages") { () async throws(StoreError) in
+            try await base.appendMessages(messages, markingDelivered: delivered)
+        }
+    }
+    public var blockingTextCommits: (any BlockingTextCommits)? {
+        base.blockingTextCommits.map { TimedTextCommits(base: $0, instruments: instruments) }
     }
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await instruments.timed("undeliveredMessages") { () async throws(StoreError) in try await base.undeliveredMessages(to: uid, after: after, limit: limit) }
@@ -97,5 +102,17 @@ public final class InstrumentedStore: Store {
     }
     public func close() async throws(StoreError) {
         try await base.close()
+    }
+}
+
+/// Blocking text commits timed as `appendMessages`, like the async ones.
+struct TimedTextCommits: BlockingTextCommits {
+    let base: any BlockingTextCommits
+    let instruments: CallInstruments
+
+    func appendMessagesBlocking(_ messages: [NewMessage], markingDelivered delivered: [Int64]) throws(StoreError) -> [StoredMessage] {
+        try instruments.timedBlocking("appendMessages") { () throws(StoreError) in
+            try base.appendMessagesBlocking(messages, markingDelivered: delivered)
+        }
     }
 }

@@ -291,8 +291,11 @@ public final class MariaDBStore: Store {
     /// stored (resends), then per conversation one upsert reserves its sequence numbers (returned by
     /// `LAST_INSERT_ID(expr)`), one multi-row insert stores the new texts, and per conversation one range
     /// query reads their ids back (auto-increment ids of a multi-row insert need not be consecutive).
-    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage] {
-        guard !messages.isEmpty else { return [] }
+    public func appendMessages(_ messages: [NewMessage], markingDelivered delivered: [Int64]) async throws(StoreError) -> [StoredMessage] {
+        guard !messages.isEmpty else {
+            try await markDelivered(messageIDs: delivered)
+            return []
+        }
         let now = Self.now()
         return try await transaction { connection throws(StoreError) in
             let existing = try Self.storedCopies(of: messages, on: connection)
@@ -355,6 +358,7 @@ public final class MariaDBStore: Store {
                         createdAt: now))
                 }
             }
+            try Self.markDelivered(delivered, on: connection)
             return stored
         }
     }
@@ -411,12 +415,15 @@ public final class MariaDBStore: Store {
 
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
         guard !messageIDs.isEmpty else { return }
-        try await pool.run(.unlessSent) { connection throws(StoreError) in
-            for start in stride(from: 0, to: messageIDs.count, by: 500) {
-                let chunk = Array(messageIDs[start..<min(start + 500, messageIDs.count)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                _ = try connection.execute("UPDATE messages SET delivered = 1 WHERE id IN (\(marks))", chunk.map { .int($0) })
-            }
+        try await pool.run(.unlessSent) { connection throws(StoreError) in try Self.markDelivered(messageIDs, on: connection) }
+    }
+
+    /// Marks exactly `ids`, 500 a statement.
+    private static func markDelivered(_ ids: [Int64], on connection: MariaDBConnection) throws(StoreError) {
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            _ = try connection.execute("UPDATE messages SET delivered = 1 WHERE id IN (\(marks))", chunk.map { .int($0) })
         }
     }
 

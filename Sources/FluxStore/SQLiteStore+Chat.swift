@@ -122,72 +122,75 @@ extension SQLiteStore {
         }
     }
 
+    public func appendMessages(_ messages: [NewMessage], markingDelivered delivered: [Int64]) async throws(StoreError) -> [StoredMessage] {
+        guard !messages.isEmpty || !delivered.isEmpty else { return [] }
+        let now = Self.now()
+        return try await write { db in try Self.append(messages, markingDelivered: delivered, createdAt: now, in: db) }
+    }
+
     /// One transaction: each text is looked up as a possible resend, then each conversation reserves its
     /// sequence numbers in one upsert, then the new texts are inserted in order (cached statements, compiled
-    /// once per connection).
-    public func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage] {
-        guard !messages.isEmpty else { return [] }
-        let now = Self.now()
-        return try await write { db in
-            let findDuplicate = try db.cachedStatement(sql: "SELECT id FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?")
-            let reserve = try db.cachedStatement(sql: """
-                INSERT INTO conversations (id, last_seq) VALUES (?, ?)
-                ON CONFLICT (id) DO UPDATE SET last_seq = last_seq + excluded.last_seq RETURNING last_seq
-                """)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
-            // Resends of stored texts, and texts repeated within this batch (the first one counts).
-            var existing: [Int: Int64] = [:]
-            var firstIndex: [String: Int] = [:]
-            var perConversation: [String: [Int]] = [:]
-            var order: [String] = []
-            for (index, message) in messages.enumerated() {
-                let key = "\(message.fromUID):\(message.toUID):\(message.clientMsgID)"
-                if firstIndex[key] != nil { continue }
-                if let id = try Int64.fetchOne(findDuplicate, arguments: [message.fromUID, message.toUID, message.clientMsgID]) {
-                    existing[index] = id
-                    continue
-                }
-                firstIndex[key] = index
-                let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
-                if perConversation[conversation] == nil { order.append(conversation) }
-                perConversation[conversation, default: []].append(index)
+    /// once per connection), then the delivered ones are marked.
+    static func append(_ messages: [NewMessage], markingDelivered delivered: [Int64], createdAt now: Int64, in db: Database) throws -> [StoredMessage] {
+        let findDuplicate = try db.cachedStatement(sql: "SELECT id FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?")
+        let reserve = try db.cachedStatement(sql: """
+            INSERT INTO conversations (id, last_seq) VALUES (?, ?)
+            ON CONFLICT (id) DO UPDATE SET last_seq = last_seq + excluded.last_seq RETURNING last_seq
+            """)
+        let insert = try db.cachedStatement(sql: """
+            INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        // Resends of stored texts, and texts repeated within this batch (the first one counts).
+        var existing: [Int: Int64] = [:]
+        var firstIndex: [String: Int] = [:]
+        var perConversation: [String: [Int]] = [:]
+        var order: [String] = []
+        for (index, message) in messages.enumerated() {
+            let key = "\(message.fromUID):\(message.toUID):\(message.clientMsgID)"
+            if firstIndex[key] != nil { continue }
+            if let id = try Int64.fetchOne(findDuplicate, arguments: [message.fromUID, message.toUID, message.clientMsgID]) {
+                existing[index] = id
+                continue
             }
-            var seqs: [Int: Int64] = [:]
-            for conversation in order {
-                let indices = perConversation[conversation]!
-                let last = try Int64.fetchOne(reserve, arguments: [conversation, indices.count]) ?? Int64(indices.count)
-                for (offset, index) in indices.enumerated() { seqs[index] = last - Int64(indices.count) + 1 + Int64(offset) }
-            }
-            var stored: [StoredMessage] = []
-            stored.reserveCapacity(messages.count)
-            var byIndex: [Int: StoredMessage] = [:]
-            for (index, message) in messages.enumerated() {
-                let key = "\(message.fromUID):\(message.toUID):\(message.clientMsgID)"
-                if let id = existing[index] ?? firstIndex[key].flatMap({ existing[$0] }),
-                    let row = try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id])
-                {
-                    var duplicate = Self.message(row)
-                    duplicate.isDuplicate = true
-                    stored.append(duplicate)
-                } else if let first = firstIndex[key], first != index, var duplicate = byIndex[first] {
-                    duplicate.isDuplicate = true
-                    stored.append(duplicate)
-                } else {
-                    let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
-                    let seq = seqs[index]!
-                    try insert.execute(arguments: [conversation, seq, message.fromUID, message.toUID, message.clientMsgID, message.content, now])
-                    let new = StoredMessage(
-                        id: db.lastInsertedRowID, conversation: conversation, seq: seq, fromUID: message.fromUID,
-                        toUID: message.toUID, clientMsgID: message.clientMsgID, content: message.content, createdAt: now)
-                    byIndex[index] = new
-                    stored.append(new)
-                }
-            }
-            return stored
+            firstIndex[key] = index
+            let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
+            if perConversation[conversation] == nil { order.append(conversation) }
+            perConversation[conversation, default: []].append(index)
         }
+        var seqs: [Int: Int64] = [:]
+        for conversation in order {
+            let indices = perConversation[conversation]!
+            let last = try Int64.fetchOne(reserve, arguments: [conversation, indices.count]) ?? Int64(indices.count)
+            for (offset, index) in indices.enumerated() { seqs[index] = last - Int64(indices.count) + 1 + Int64(offset) }
+        }
+        var stored: [StoredMessage] = []
+        stored.reserveCapacity(messages.count)
+        var byIndex: [Int: StoredMessage] = [:]
+        for (index, message) in messages.enumerated() {
+            let key = "\(message.fromUID):\(message.toUID):\(message.clientMsgID)"
+            if let id = existing[index] ?? firstIndex[key].flatMap({ existing[$0] }),
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id])
+            {
+                var duplicate = Self.message(row)
+                duplicate.isDuplicate = true
+                stored.append(duplicate)
+            } else if let first = firstIndex[key], first != index, var duplicate = byIndex[first] {
+                duplicate.isDuplicate = true
+                stored.append(duplicate)
+            } else {
+                let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
+                let seq = seqs[index]!
+                try insert.execute(arguments: [conversation, seq, message.fromUID, message.toUID, message.clientMsgID, message.content, now])
+                let new = StoredMessage(
+                    id: db.lastInsertedRowID, conversation: conversation, seq: seq, fromUID: message.fromUID,
+                    toUID: message.toUID, clientMsgID: message.clientMsgID, content: message.content, createdAt: now)
+                byIndex[index] = new
+                stored.append(new)
+            }
+        }
+        try markDelivered(delivered, in: db)
+        return stored
     }
 
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
@@ -222,10 +225,25 @@ extension SQLiteStore {
 
     public func markDelivered(messageIDs: [Int64]) async throws(StoreError) {
         guard !messageIDs.isEmpty else { return }
-        try await write { db in
-            let mark = try db.cachedStatement(sql: "UPDATE messages SET delivered = 1 WHERE id = ?")
-            for id in messageIDs { try mark.execute(arguments: [id]) }
+        try await write { db in try Self.markDelivered(messageIDs, in: db) }
+    }
+
+    /// Marks exactly `ids`, one statement per run of consecutive ids: a batch's texts have consecutive ids,
+    /// so their marks are a handful of range updates rather than one update per text.
+    static func markDelivered(_ ids: [Int64], in db: Database) throws {
+        guard !ids.isEmpty else { return }
+        let mark = try db.cachedStatement(sql: "UPDATE messages SET delivered = 1 WHERE id BETWEEN ? AND ?")
+        let sorted = ids.sorted()
+        var first = sorted[0], last = sorted[0]
+        for id in sorted.dropFirst() where id != last {
+            if id == last + 1 {
+                last = id
+                continue
+            }
+            try mark.execute(arguments: [first, last])
+            (first, last) = (id, id)
         }
+        try mark.execute(arguments: [first, last])
     }
 
     public func history(uid: Int64, peer: Int64, page: HistoryPage, limit: Int) async throws(StoreError) -> [StoredMessage] {
@@ -296,5 +314,21 @@ extension SQLiteStore {
         StoredMessage(
             id: row["id"], conversation: row["conversation"], seq: row["seq"], fromUID: row["from_uid"],
             toUID: row["to_uid"], clientMsgID: row["client_msgid"], content: row["content"], createdAt: row["created_at"])
+    }
+}
+
+extension SQLiteStore: BlockingTextCommits {
+    public var blockingTextCommits: (any BlockingTextCommits)? { self }
+
+    /// GRDB's synchronous write: from a thread that is not its writer queue's, the transaction runs on the
+    /// calling thread when the writer is free, so a dedicated commit thread pays no hop per commit.
+    public func appendMessagesBlocking(_ messages: [NewMessage], markingDelivered delivered: [Int64]) throws(StoreError) -> [StoredMessage] {
+        guard !messages.isEmpty || !delivered.isEmpty else { return [] }
+        let now = Self.now()
+        do {
+            return try pool.write { db in try Self.append(messages, markingDelivered: delivered, createdAt: now, in: db) }
+        } catch {
+            throw Self.map(error)
+        }
     }
 }

@@ -6,7 +6,7 @@ import GRDB
 /// GRDB runs every database access on its own serial writer queue and reader pool, so the blocking
 /// SQLite calls never run on an event loop or the cooperative pool.
 public final class SQLiteStore: Store {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// Opens (creating if needed) the database at `path` and, unless `migrate` is false, applies pending
     /// migrations. Refuses a database whose schema is newer than this binary.

@@ -50,7 +50,12 @@ public protocol Store: GroupStore {
     /// Stores `messages` in one transaction, in order, each with the next sequence number of its
     /// conversation. A message whose sender already stored its `clientMsgID` for the same recipient is not
     /// stored again: its stored copy is returned instead. The result has one entry per input, in order.
-    func appendMessages(_ messages: [NewMessage]) async throws(StoreError) -> [StoredMessage]
+    /// In the same transaction, marks the messages `delivered` (ids stored earlier) exactly as
+    /// `markDelivered` does: a chat node's delivery records ride on its text commits instead of taking the
+    /// writer for transactions of their own.
+    func appendMessages(_ messages: [NewMessage], markingDelivered delivered: [Int64]) async throws(StoreError) -> [StoredMessage]
+    /// The store's blocking text commits for a dedicated writer thread, if it has them (SQLite).
+    var blockingTextCommits: (any BlockingTextCommits)? { get }
     /// Messages to `uid` not yet marked delivered and with an id above `after`, oldest first
     /// (`after` pages through a backlog longer than `limit`).
     func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage]

@@ -214,6 +214,36 @@ import Testing
         try await store.close()
     }
 
+    /// A chat node's delivery marks ride on its text commits: exactly the given ids, gaps kept, with or
+    /// without texts, and through the blocking path where the store has one (SQLite).
+    @Test(arguments: StoreBackend.allCases)
+    func textCommitsCarryDeliveryMarks(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let people = try await users(store, 2)
+        let (a, b) = (people[0], people[1])
+        let first = try await store.appendMessages((0..<5).map { NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "d\($0)", content: "m\($0)") })
+        let next = try await store.appendMessages(
+            [NewMessage(fromUID: a.uid, toUID: b.uid, clientMsgID: "d5", content: "m5")],
+            markingDelivered: [first[0].id, first[2].id, first[3].id])
+        #expect(next.map(\.seq) == [6])
+        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m1", "m4", "m5"])
+        #expect(try await store.appendMessages([], markingDelivered: [first[4].id]).isEmpty)
+        #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m1", "m5"])
+        let wrapped = InstrumentedStore(store)
+        switch backend {
+        case .sqlite:
+            let blocking = try #require(wrapped.blockingTextCommits, "SQLite commits texts on the caller's thread")
+            let stored = try blocking.appendMessagesBlocking(
+                [NewMessage(fromUID: b.uid, toUID: a.uid, clientMsgID: "r", content: "reply")], markingDelivered: [first[1].id])
+            #expect(stored.map(\.content) == ["reply"])
+            #expect(try await store.undeliveredMessages(to: b.uid, after: 0, limit: 100).map(\.content) == ["m5"])
+            #expect(try await store.undeliveredMessages(to: a.uid, after: 0, limit: 100).map(\.content) == ["reply"])
+        case .mariadb:
+            #expect(wrapped.blockingTextCommits == nil, "a network store's texts are committed through its own threads")
+        }
+        try await store.close()
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func historyPages(_ backend: StoreBackend) async throws {
         let store = try await backend.make()
