@@ -81,6 +81,7 @@ let package = Package(
                 "FluxInstruments",
                 "CMariaDB",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

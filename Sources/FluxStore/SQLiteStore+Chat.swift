@@ -128,71 +128,6 @@ extension SQLiteStore {
         return try await write { db in try Self.append(messages, markingDelivered: delivered, createdAt: now, in: db) }
     }
 
-    /// One transaction: each text is looked up as a possible resend, then each conversation reserves its
-    /// sequence numbers in one upsert, then the new texts are inserted in order (cached statements, compiled
-    /// once per connection), then the delivered ones are marked.
-    static func append(_ messages: [NewMessage], markingDelivered delivered: [Int64], createdAt now: Int64, in db: Database) throws -> [StoredMessage] {
-        let findDuplicate = try db.cachedStatement(sql: "SELECT id FROM messages WHERE from_uid = ? AND to_uid = ? AND client_msgid = ?")
-        let reserve = try db.cachedStatement(sql: """
-            INSERT INTO conversations (id, last_seq) VALUES (?, ?)
-            ON CONFLICT (id) DO UPDATE SET last_seq = last_seq + excluded.last_seq RETURNING last_seq
-            """)
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO messages (conversation, seq, from_uid, to_uid, client_msgid, content, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        // Resends of stored texts, and texts repeated within this batch (the first one counts).
-        var existing: [Int: Int64] = [:]
-        var firstIndex: [String: Int] = [:]
-        var perConversation: [String: [Int]] = [:]
-        var order: [String] = []
-        for (index, message) in messages.enumerated() {
-            let key = "\(message.fromUID):\(message.toUID):\(message.clientMsgID)"
-            if firstIndex[key] != nil { continue }
-            if let id = try Int64.fetchOne(findDuplicate, arguments: [message.fromUID, message.toUID, message.clientMsgID]) {
-                existing[index] = id
-                continue
-            }
-            firstIndex[key] = index
-            let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
-            if perConversation[conversation] == nil { order.append(conversation) }
-            perConversation[conversation, default: []].append(index)
-        }
-        var seqs: [Int: Int64] = [:]
-        for conversation in order {
-            let indices = perConversation[conversation]!
-            let last = try Int64.fetchOne(reserve, arguments: [conversation, indices.count]) ?? Int64(indices.count)
-            for (offset, index) in indices.enumerated() { seqs[index] = last - Int64(indices.count) + 1 + Int64(offset) }
-        }
-        var stored: [StoredMessage] = []
-        stored.reserveCapacity(messages.count)
-        var byIndex: [Int: StoredMessage] = [:]
-        for (index, message) in messages.enumerated() {
-            let key = "\(message.fromUID):\(message.toUID):\(message.clientMsgID)"
-            if let id = existing[index] ?? firstIndex[key].flatMap({ existing[$0] }),
-                let row = try Row.fetchOne(db, sql: "SELECT * FROM messages WHERE id = ?", arguments: [id])
-            {
-                var duplicate = Self.message(row)
-                duplicate.isDuplicate = true
-                stored.append(duplicate)
-            } else if let first = firstIndex[key], first != index, var duplicate = byIndex[first] {
-                duplicate.isDuplicate = true
-                stored.append(duplicate)
-            } else {
-                let conversation = StoredMessage.conversation(message.fromUID, message.toUID)
-                let seq = seqs[index]!
-                try insert.execute(arguments: [conversation, seq, message.fromUID, message.toUID, message.clientMsgID, message.content, now])
-                let new = StoredMessage(
-                    id: db.lastInsertedRowID, conversation: conversation, seq: seq, fromUID: message.fromUID,
-                    toUID: message.toUID, clientMsgID: message.clientMsgID, content: message.content, createdAt: now)
-                byIndex[index] = new
-                stored.append(new)
-            }
-        }
-        try markDelivered(delivered, in: db)
-        return stored
-    }
-
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
         try await read { db in
             try Row.fetchAll(
@@ -310,7 +245,7 @@ extension SQLiteStore {
             status: row["status"], updatedAt: row["updated_at"])
     }
 
-    private static func message(_ row: Row) -> StoredMessage {
+    static func message(_ row: Row) -> StoredMessage {
         StoredMessage(
             id: row["id"], conversation: row["conversation"], seq: row["seq"], fromUID: row["from_uid"],
             toUID: row["to_uid"], clientMsgID: row["client_msgid"], content: row["content"], createdAt: row["created_at"])
