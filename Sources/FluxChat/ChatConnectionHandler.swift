@@ -1,18 +1,25 @@
 import FluxProtocol
 import NIOCore
 
-/// The last handler of a WebSocket chat connection's pipeline (frames come decoded by
-/// `WebSocketChatCodec`): hands its life to a `ChatConnection`.
-final class ChatConnectionHandler: ChannelInboundHandler {
-    typealias InboundIn = ChatFrame
+/// The last handler of a chat connection's pipeline: gets frames out of what the handler before it
+/// passes (`Framing`) and hands the connection's life to a `ChatConnection`.
+///
+/// Over TCP it cuts the original protocol's frames from the byte stream itself (`StreamFraming`): one
+/// handler instead of a `ByteToMessageHandler` and this, so every idle connection carries one handler
+/// context, decoder state and buffer queue fewer. Over WebSocket the frames come decoded by
+/// `WebSocketChatCodec` (`DecodedFraming`).
+final class ChatConnectionHandler<Framing: ChatFraming>: ChannelInboundHandler {
+    typealias InboundIn = Framing.Input
 
     private let connection: ChatConnection
     /// After an oversized frame all further input is refused; the notice still has to go out.
     private var refusedInput = false
     private var opened = false
+    private var framing: Framing
 
-    init(connection: ChatConnection) {
+    init(connection: ChatConnection, framing: Framing) {
         self.connection = connection
+        self.framing = framing
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -33,7 +40,19 @@ final class ChatConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !refusedInput else { return }
-        ChatInbound.receive(unwrapInboundIn(data), on: connection)
+        framing.append(unwrapInboundIn(data))
+        do {
+            // Each frame may re-enter this handler (a refusal that closes the connection): no access to
+            // `framing` is held while a frame is handled.
+            while !refusedInput, let frame = try framing.next() {
+                ChatInbound.receive(frame, on: connection)
+            }
+        } catch ChatFrameError.bodyTooLarge(let id, let length, let limit) {
+            refusedInput = true
+            _ = connection.post(.bodyTooLarge(id: id, length: length, limit: limit))
+        } catch {
+            // framing throws nothing else
+        }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

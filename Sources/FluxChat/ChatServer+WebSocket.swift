@@ -54,7 +54,7 @@ extension ChatServer {
                                 try pipeline.addHandler(NIOWebSocketFrameAggregator(
                                     minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64, maxAccumulatedFrameSize: maxMessage))
                                 try pipeline.addHandler(WebSocketChatCodec(maxBodyBytes: maxBody))
-                                try pipeline.addHandler(ChatConnectionHandler(connection: self.makeConnection(channel, framing: .webSocket)))
+                                try pipeline.addHandler(ChatConnectionHandler(connection: self.makeConnection(channel, framing: .webSocket), framing: DecodedFraming()))
                             }
                         })
                     try pipeline.configureHTTPServerPipeline(

@@ -120,7 +120,7 @@ public struct ChatServer: Service {
                     // bytes by the session's writer; idle connections are closed by one sweep (below).
                     try pipeline.addHandler(ConnectionGuardHandler(limiter: limiter, logger: logger) { _ in tls == nil ? Self.refusal : [] })
                     if let tls { try pipeline.addHandler(NIOSSLServerHandler(context: tls)) }
-                    try pipeline.addHandler(ChatStreamHandler(connection: makeConnection(channel, framing: .tcp), maximumBodyLength: maxBody))
+                    try pipeline.addHandler(ChatConnectionHandler(connection: makeConnection(channel, framing: .tcp), framing: StreamFraming(maximumBodyLength: maxBody)))
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Cuts a byte stream that arrives in pieces into chat frames: what a TCP chat connection runs on every
-/// read (`ChatStreamHandler`). Bytes are kept only while a frame is incomplete, and then as a copy of just
+/// read (`ChatConnectionHandler` with `StreamFraming`). Bytes are kept only while a frame is incomplete, and then as a copy of just
 /// those bytes, so a kept piece never pins a whole read buffer.
 public struct ChatFrameStream: Sendable {
     /// The largest body accepted, at most `ChatFrame.maximumBodyLength`.

@@ -128,17 +128,20 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Runs a blocking GRDB call (close, backup) on a thread of its own. On the cooperative pool it would
-    /// hold a thread while GRDB waits for reads in flight, and those need a pool thread to finish: two
-    /// stores closing at once on a 2-core machine deadlocked there. A queue of its own label is an
-    /// overcommitting one, so it gets a thread even when the pool's are all busy.
+    /// Runs a blocking GRDB call (close, backup) off the cooperative pool. There it would hold a thread
+    /// while GRDB waits for reads in flight, and those need a pool thread to finish: two stores closing at
+    /// once on a 2-core machine deadlocked there. A labelled concurrent queue overcommits, so it gets a
+    /// thread even when the pool's are all busy, and two stores' calls never wait for each other.
     static func offTheCooperativePool(_ body: @escaping @Sendable () throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            DispatchQueue(label: "flux.sqlite.blocking").async {
+            blockingCalls.async {
                 continuation.resume(with: Result { try body() })
             }
         }
     }
+
+    /// The queue of `offTheCooperativePool`, one for all stores.
+    private static let blockingCalls = DispatchQueue(label: "flux.sqlite.blocking", attributes: .concurrent)
 
     // MARK: - Error mapping
 
