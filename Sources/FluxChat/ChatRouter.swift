@@ -51,7 +51,7 @@ final class ChatRouter: Sendable {
     func presenceValue(_ session: ChatSession) -> String { presenceEntry(session).value }
 
     func locate(_ uid: Int64) async -> Location {
-        if let session = await registry.session(for: uid) { return .local(session) }
+        if let session = registry.session(for: uid) { return .local(session) }
         guard let entry = try? await presence.entry(of: uid) else { return .offline }
         guard entry.node != nodeName, let api = await nodes.peer(entry.node, instance: entry.instance) else { return .offline }
         return .remote(node: entry.node, api)
@@ -83,7 +83,7 @@ final class ChatRouter: Sendable {
     /// commit loop. A node that cannot be reached loses nothing: the texts stay undelivered for the next login.
     func deliver(_ messages: [StoredMessage]) async {
         let committedAt = ChatMetrics.wallClockNanos()
-        let here = await registry.sessions(for: Set(messages.map(\.toUID)))
+        let here = registry.sessions(for: Set(messages.map(\.toUID)))
         var away: [StoredMessage] = []
         for message in messages {
             guard let session = here[message.toUID] else {
@@ -103,7 +103,7 @@ final class ChatRouter: Sendable {
         let committedAt = ChatMetrics.wallClockNanos()
         var recipients = Set<Int64>()
         for text in texts { for uid in text.members { recipients.insert(uid) } }
-        let here = await registry.sessions(for: recipients)
+        let here = registry.sessions(for: recipients)
         var away: [(text: GroupDelivery, members: [Int64])] = []
         for text in texts {
             here[text.fromUID]?.noteOwnGroupText(text.gid, seq: text.seq)
@@ -127,7 +127,7 @@ final class ChatRouter: Sendable {
 
     /// Which of `uids` are online (here, or on a live node): one presence lookup for all of them.
     func online(among uids: [Int64]) async -> Set<Int64> {
-        let here = await registry.sessions(for: Set(uids))
+        let here = registry.sessions(for: Set(uids))
         var online = Set(here.keys)
         let rest = uids.filter { here[$0] == nil }
         guard !rest.isEmpty, let entries = try? await presence.entries(of: rest) else { return online }

@@ -42,7 +42,7 @@ extension ChatService {
 
     /// From another node: each text to the sessions here of the members it names.
     public func deliverGroup(_ deliveries: [GroupDelivery]) async throws(FluxError) {
-        let sessions = await registry.sessions(for: Set(deliveries.flatMap(\.uids)))
+        let sessions = registry.sessions(for: Set(deliveries.flatMap(\.uids)))
         for delivery in deliveries {
             let frame = ChatFrame(id: .notifyGroupText, body: ByteBuffer(string: delivery.body))
             for uid in delivery.uids {

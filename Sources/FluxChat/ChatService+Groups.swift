@@ -79,7 +79,7 @@ extension ChatService {
         let detail = try await groupCall { () async throws(StoreError) in
             try await store.removeGroupMember(gid: request.gid, by: uid, uid: request.uid)
         }
-        await registry.session(for: request.uid)?.forgetGroup(request.gid)
+        registry.session(for: request.uid)?.forgetGroup(request.gid)
         send(.groupRemove.response, GroupMemberReference(error: .success, gid: request.gid, uid: request.uid), to: session)
         await notifyMembers(detail.members.map(\.uid) + [request.uid], except: uid,
             GroupEventNotice(gid: request.gid, kind: .removed, uid: request.uid, by: uid))

@@ -41,7 +41,7 @@ extension ChatService {
             _ = session.markClosed()
             throw error
         }
-        replaced = await registry.register(session, uid: user.uid)
+        replaced = registry.register(session, uid: user.uid)
         await router.unlock(user.uid, owner: owner)
         if let replaced {
             _ = replaced.markClosed()
@@ -121,9 +121,9 @@ extension ChatService {
 
     /// The connection of `session` ended, for whatever reason.
     func disconnected(_ session: ChatSession) async {
-        await registry.untrack(session)
+        registry.untrack(session)
         guard let uid = session.markClosed() else { return }
-        guard await registry.remove(session, uid: uid) else { return }
+        guard registry.remove(session, uid: uid) else { return }
         let wasCurrent = await router.forget(uid, session: session)
         logger.info("chat session ended", metadata: ["uid": "\(uid)", "session": "\(session.id)"])
         // A newer session elsewhere took over: the user is still online.
@@ -135,7 +135,7 @@ extension ChatService {
 
     /// A connection opened (not logged in yet).
     func connected(_ session: ChatSession) async {
-        await registry.track(session)
+        registry.track(session)
         let address = session.remoteAddress
         guard await limits.admit("conn", subject: address, limit: configuration.connectionsPerAddressPerSecond, per: .seconds(1)) else {
             send(.notifyError, ErrorNotice(error: .rateLimited, msgid: 0, reason: "too many new connections from \(address)"), to: session)
@@ -148,7 +148,7 @@ extension ChatService {
     /// Graceful shutdown: lets every connection's queued frames go out and closes it, logged in or not.
     public func closeAllConnections() async {
         router.close()
-        for session in await registry.allConnections { session.finish() }
+        for session in registry.allConnections { session.finish() }
     }
 
     func announcePresence(of uid: Int64, online: Bool, to friends: [Friend]) async {

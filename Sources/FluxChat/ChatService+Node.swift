@@ -5,7 +5,7 @@ import NIOCore
 /// What this node does for the other chat nodes.
 extension ChatService: ChatNodeAPI {
     public func deliver(_ deliveries: [NodeDelivery]) async throws(FluxError) {
-        let sessions = await registry.sessions(for: Set(deliveries.map(\.uid)))
+        let sessions = registry.sessions(for: Set(deliveries.map(\.uid)))
         for delivery in deliveries {
             guard let session = sessions[delivery.uid] else { continue }
             let frame = ChatFrame(id: MessageID(rawValue: delivery.frameID), body: ByteBuffer(string: delivery.body))
@@ -18,8 +18,8 @@ extension ChatService: ChatNodeAPI {
     }
 
     public func kick(uid: Int64, session value: String) async throws(FluxError) {
-        guard let session = await registry.session(for: uid), router.presenceValue(session) == value else { return }
-        _ = await registry.remove(session, uid: uid)
+        guard let session = registry.session(for: uid), router.presenceValue(session) == value else { return }
+        _ = registry.remove(session, uid: uid)
         _ = session.markClosed()
         send(.notifyOffline, OfflineNotice(uid: uid), to: session)
         session.finish()
@@ -29,7 +29,7 @@ extension ChatService: ChatNodeAPI {
 
 extension ChatService {
     public func sessions() async throws(FluxError) -> [SessionSummary] {
-        await registry.loggedIn.map { entry in
+        registry.loggedIn.map { entry in
             SessionSummary(
                 uid: entry.uid, node: configuration.name, session: router.presenceValue(entry.session),
                 connectedAt: entry.session.connectedAt, remote: entry.session.remote, queued: entry.session.queuedFrames)
@@ -42,7 +42,7 @@ extension ChatService {
     public func setDraining(_ draining: Bool, graceSeconds: Double) async throws(FluxError) -> Int {
         self.draining.store(draining, ordering: .relaxed)
         guard draining else { return 0 }
-        let sessions = await registry.loggedIn
+        let sessions = registry.loggedIn
         for (uid, session) in sessions {
             let notice: ReconnectNotice
             do {
@@ -57,7 +57,7 @@ extension ChatService {
         Task {
             try? await Task.sleep(for: .milliseconds(Int64(graceSeconds * 1000)))
             for (uid, session) in sessions {
-                if await self.registry.session(for: uid) === session { session.finish() }
+                if self.registry.session(for: uid) === session { session.finish() }
             }
         }
         return sessions.count

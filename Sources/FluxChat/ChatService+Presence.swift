@@ -27,7 +27,7 @@ extension ChatService {
     /// Returns how many entries were re-written.
     @discardableResult
     func reassertPresence() async -> Int {
-        let sessions = await registry.loggedIn
+        let sessions = registry.loggedIn
         guard !sessions.isEmpty, let entries = try? await router.presence.entries(of: sessions.map(\.uid)) else { return 0 }
         var restored = 0
         for (uid, session) in sessions {
@@ -39,9 +39,9 @@ extension ChatService {
             }
             // Read again: a login here may have just replaced this session.
             guard let current = try? await router.presence.entry(of: uid), current != mine,
-                await registry.session(for: uid) === session
+                registry.session(for: uid) === session
             else { continue }
-            _ = await registry.remove(session, uid: uid)
+            _ = registry.remove(session, uid: uid)
             _ = session.markClosed()
             send(.notifyOffline, OfflineNotice(uid: uid), to: session)
             session.finish()
@@ -56,7 +56,7 @@ extension ChatService {
     /// Re-sends stored texts not yet delivered to the connected users that have any stored more than
     /// `olderThan` ago (all of them with nil). Texts already queued on a session are skipped there.
     func redeliverMissed(olderThan age: Duration?) async {
-        let sessions = await registry.loggedIn
+        let sessions = registry.loggedIn
         guard !sessions.isEmpty else { return }
         let cutoff = Int64(ChatMetrics.wallClockNanos() / 1_000_000)
             - (age.map { $0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000 } ?? -60_000)

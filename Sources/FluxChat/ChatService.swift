@@ -106,17 +106,17 @@ public final class ChatService: Sendable {
 
     /// Open connections on this node, logged in or not.
     func connectionCount() async -> Int {
-        await registry.connectionCount
+        registry.connectionCount
     }
 
     /// Every open connection (for the idle sweep).
     func openConnections() async -> [ChatSession] {
-        await registry.allConnections
+        registry.allConnections
     }
 
     /// Logged-in sessions on this node.
     public func sessionCount() async -> Int {
-        await registry.count
+        registry.count
     }
 
     /// Handles one frame. Never throws: every failure becomes an error reply.
