@@ -81,7 +81,7 @@ final class ChatRouter: Sendable {
     /// Delivers newly stored texts in id order: to sessions on this node at once; the rest go to the
     /// `RemoteRouter` (one presence lookup per batch, one call per peer node), which works apart from the
     /// commit loop. A node that cannot be reached loses nothing: the texts stay undelivered for the next login.
-    func deliver(_ messages: [StoredMessage]) async {
+    func deliver(_ messages: [StoredMessage]) {
         let committedAt = ChatMetrics.wallClockNanos()
         let here = registry.sessions(for: Set(messages.map(\.toUID)))
         var away: [StoredMessage] = []
@@ -99,7 +99,7 @@ final class ChatRouter: Sendable {
     /// Delivers newly stored group texts: to the members' sessions on this node at once (a session
     /// missing an earlier text is handed to `catchUp`), the rest to the `RemoteRouter` (one presence
     /// lookup per batch, one call per peer node with each text once).
-    func deliverGroups(_ texts: [StoredGroupMessage], catchUp: GroupCatchUp) async {
+    func deliverGroups(_ texts: [StoredGroupMessage], catchUp: GroupCatchUp) {
         let committedAt = ChatMetrics.wallClockNanos()
         var recipients = Set<Int64>()
         for text in texts { for uid in text.members { recipients.insert(uid) } }

@@ -52,7 +52,7 @@ public final class ChatService: Sendable {
         let tracker = DeliveryTracker(store: store, logger: logger)
         self.tracker = tracker
         let batcher = MessageBatcher(committer: Self.textCommitter(store: store, tracker: tracker)) { messages in
-            await router.deliver(messages.filter { !$0.isDuplicate })
+            router.deliver(messages.filter { !$0.isDuplicate })
         }
         self.batcher = batcher
         tracker.markTextsInCommits { [weak batcher] in batcher?.enqueue([]) { _ in } }
@@ -61,7 +61,7 @@ public final class ChatService: Sendable {
             queueLimit: configuration.outboundQueueLimit)
         self.groupCatchUp = catchUp
         self.groupBatcher = GroupTextBatcher { texts in try await store.appendGroupMessages(texts) } deliver: { outcomes in
-            await router.deliverGroups(outcomes.compactMap { outcome in
+            router.deliverGroups(outcomes.compactMap { outcome in
                 guard case .stored(let text) = outcome, !text.isDuplicate else { return nil }
                 return text
             }, catchUp: catchUp)

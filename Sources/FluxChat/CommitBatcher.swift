@@ -10,18 +10,17 @@ typealias GroupTextBatcher = CommitBatcher<NewGroupMessage, GroupAppendOutcome>
 /// Group commit for texts: while one transaction is being written, new texts gather, and all of them go
 /// in the next transaction. Throughput is then not bounded by one transaction per message.
 ///
-/// Pipelined: as soon as a transaction is committed the next one starts, while the committed batch is
-/// delivered and acknowledged by a finisher task of its own (in commit order). So the store is never idle
-/// while notifications are encoded and queued, and a text waits for at most the commit in progress and
-/// its own.
+/// A store that can commit on the calling thread (SQLite) gets a thread of its own (`.blocking`): the
+/// transaction runs there without a hop to the store's queue and back, and the same thread then delivers
+/// the batch and answers its senders (delivery only queues frames on event loops), with no hop to a
+/// finisher either. A store that commits over the network (`.async`) is pipelined instead: as soon as a
+/// transaction is committed the next one starts, while a finisher task delivers and answers the committed
+/// batch (in commit order).
 ///
 /// Callers either await the commit (`append`) or hand over a completion (`enqueue`, synchronous: it can
 /// be called on an event loop) and go on reading: completions run in submission order once their batch
 /// is committed and delivered, so one connection's 1018s keep the order of its 1017s, and a recipient's
 /// 1019s come in store order.
-///
-/// A store that can commit on the calling thread (SQLite) gets a thread of its own for it (`.blocking`):
-/// the transaction then runs there without a hop to the store's queue and back per commit.
 final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     typealias Completion = @Sendable (Result<[Stored], any Error>) -> Void
 
@@ -53,6 +52,7 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     }
 
     private let committer: Committer
+    private let deliver: @Sendable ([Stored]) -> Void
     private let state = Mutex(State())
     private let finished: AsyncStream<Committed>.Continuation
     /// Wakes the commit thread of a `.blocking` committer when texts wait and it is idle.
@@ -61,15 +61,17 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     /// `commit` stores one batch in one transaction (one outcome per item, in order); `deliver` gets each
     /// committed batch's outcomes before any sender hears back, so one recipient's notifications are
     /// queued in the order the store assigned.
-    convenience init(commit: @escaping @Sendable ([Item]) async throws -> [Stored], deliver: @escaping @Sendable ([Stored]) async -> Void) {
+    convenience init(commit: @escaping @Sendable ([Item]) async throws -> [Stored], deliver: @escaping @Sendable ([Stored]) -> Void) {
         self.init(committer: .async(commit), deliver: deliver)
     }
 
-    init(committer: Committer, deliver: @escaping @Sendable ([Stored]) async -> Void) {
+    init(committer: Committer, deliver: @escaping @Sendable ([Stored]) -> Void) {
         self.committer = committer
+        self.deliver = deliver
         let (committed, finished) = AsyncStream.makeStream(of: Committed.self)
         self.finished = finished
-        if case .blocking = committer {
+        switch committer {
+        case .blocking:
             let wake = self.wake
             let thread = Thread { [weak self] in
                 while true {
@@ -81,24 +83,30 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
             }
             thread.name = "flux.commit"
             thread.start()
-        }
-        // The finisher: delivers each committed batch, then answers its senders, in commit order.
-        Task { [weak self] in
-            for await batch in committed {
-                switch batch.result {
-                case .success(let all):
-                    await deliver(all)
-                    var stored = all[...]
-                    for waiter in batch.completions {
-                        waiter.completion(.success(Array(stored.prefix(waiter.count))))
-                        stored = stored.dropFirst(waiter.count)
-                    }
-                case .failure(let error):
-                    for waiter in batch.completions { waiter.completion(.failure(error)) }
+        case .async:
+            // The finisher: delivers each committed batch, then answers its senders, in commit order.
+            Task { [weak self] in
+                for await batch in committed {
+                    self?.finish(batch)
                 }
-                self?.batchFinished()
             }
         }
+    }
+
+    /// Delivers a committed batch, then answers its senders in submission order.
+    private func finish(_ batch: Committed) {
+        switch batch.result {
+        case .success(let all):
+            deliver(all)
+            var stored = all[...]
+            for waiter in batch.completions {
+                waiter.completion(.success(Array(stored.prefix(waiter.count))))
+                stored = stored.dropFirst(waiter.count)
+            }
+        case .failure(let error):
+            for waiter in batch.completions { waiter.completion(.failure(error)) }
+        }
+        batchFinished()
     }
 
     private func batchFinished() {
@@ -181,9 +189,16 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         }
     }
 
-    /// Hands a committed (or failed) batch to the finisher.
+    /// Finishes a committed (or failed) batch: on the commit thread itself (a blocking committer: delivery
+    /// only queues frames, so the next commit waits little, and no hop to a finisher task is paid per
+    /// batch), or through the finisher task (an async committer's commit awaits the network meanwhile).
     private func committed(_ batch: [Waiter], _ result: Result<[Stored], any Error>) {
         state.withLock { $0.unfinished += 1 }
-        finished.yield(Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result))
+        let committed = Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result)
+        if case .blocking = committer {
+            finish(committed)
+        } else {
+            finished.yield(committed)
+        }
     }
 }
