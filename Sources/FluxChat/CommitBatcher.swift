@@ -84,17 +84,19 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
             thread.name = "flux.commit"
             thread.start()
         case .async:
-            // The finisher: delivers each committed batch, then answers its senders, in commit order.
+            // The finisher: delivers each committed batch, then answers its senders, in commit order
+            // (even once the batcher is gone: every caller hears back).
             Task { [weak self] in
                 for await batch in committed {
-                    self?.finish(batch)
+                    Self.finish(batch, deliver: deliver)
+                    self?.batchFinished()
                 }
             }
         }
     }
 
     /// Delivers a committed batch, then answers its senders in submission order.
-    private func finish(_ batch: Committed) {
+    private static func finish(_ batch: Committed, deliver: @Sendable ([Stored]) -> Void) {
         switch batch.result {
         case .success(let all):
             deliver(all)
@@ -106,7 +108,6 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         case .failure(let error):
             for waiter in batch.completions { waiter.completion(.failure(error)) }
         }
-        batchFinished()
     }
 
     private func batchFinished() {
@@ -121,6 +122,10 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     deinit {
         finished.finish()
         wake.signal()
+        // Texts queued after the commit thread's last pass (it ends with the batcher): their callers
+        // hear that nothing was stored.
+        let stranded = state.withLock { $0.waiting }
+        for waiter in stranded { waiter.completion(.failure(CancellationError())) }
     }
 
     /// Stores `messages` (in one transaction with whatever else is waiting) and returns them as stored.
@@ -177,16 +182,22 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         }
     }
 
-    /// Everything waiting, or nil (and not writing any more) when nothing is.
+    /// Everything waiting, or nil (and not writing any more) when nothing is. Going idle with every batch
+    /// finished releases whoever waits in `waitForCommit`: one may have come in after the last batch
+    /// finished, while the writer was still looking for more.
     private func nextBatch() -> [Waiter]? {
-        state.withLock { state -> [Waiter]? in
+        let (batch, released) = state.withLock { state -> ([Waiter]?, [CheckedContinuation<Void, Never>]) in
             guard !state.waiting.isEmpty else {
                 state.writing = false
-                return nil
+                guard state.unfinished == 0 else { return (nil, []) }
+                defer { state.finishWaiters = [] }
+                return (nil, state.finishWaiters)
             }
             defer { state.waiting = [] }
-            return state.waiting
+            return (state.waiting, [])
         }
+        for waiter in released { waiter.resume() }
+        return batch
     }
 
     /// Finishes a committed (or failed) batch: on the commit thread itself (a blocking committer: delivery
@@ -196,7 +207,8 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         state.withLock { $0.unfinished += 1 }
         let committed = Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result)
         if case .blocking = committer {
-            finish(committed)
+            Self.finish(committed, deliver: deliver)
+            batchFinished()
         } else {
             finished.yield(committed)
         }

@@ -66,10 +66,16 @@ final class DeliveryTracker: Sendable {
         }
     }
 
-    /// Marks taken by a commit that failed: the next commit carries them.
+    /// Marks taken by a commit that failed: a commit is asked for again after `interval` (not at once:
+    /// a store that keeps failing is not hammered).
     func giveBack(_ messageIDs: [Int64]) {
         guard !messageIDs.isEmpty else { return }
-        state.withLock { $0.readyTexts.append(contentsOf: messageIDs) }
+        let schedule = state.withLock { state -> Bool in
+            state.readyTexts.append(contentsOf: messageIDs)
+            defer { state.flushScheduled = true }
+            return !state.flushScheduled
+        }
+        if schedule { scheduleFlush(after: interval) }
     }
 
     func delivered(uid: Int64, messageID: Int64) {
@@ -110,36 +116,39 @@ final class DeliveryTracker: Sendable {
     func flush(all: Bool = true) async {
         let age = UInt64(delay.components.seconds) * 1_000_000_000 + UInt64(delay.components.attoseconds / 1_000_000_000)
         let now = self.now()
-        let (ready, carried, again) = state.withLock { state -> ([Entry], [Int64], Bool) in
+        let routed = all ? nil : requestCommit.withLock { $0 }
+        var texts: [Int64] = []
+        var cursors: [GroupCursor] = []
+        let (waitingForCommit, again) = state.withLock { state -> (Bool, Bool) in
             let split = all ? state.pending.count : state.pending.firstIndex { now < $0.at || now - $0.at < age } ?? state.pending.count
-            let ready = state.pending[..<split].map(\.entry)
+            for (entry, _) in state.pending[..<split] {
+                switch entry {
+                case .text(let id): texts.append(id)
+                case .group(let cursor): cursors.append(cursor)
+                }
+            }
             state.pending.removeFirst(split)
             state.flushScheduled = !state.pending.isEmpty
-            // At shutdown the marks no commit took yet are written here.
-            defer { if all { state.readyTexts = [] } }
-            return (ready, all ? state.readyTexts : [], state.flushScheduled)
+            if routed != nil {
+                // Due marks wait for the next text commit, with any a failed commit gave back.
+                state.readyTexts.append(contentsOf: texts)
+                texts = []
+            } else if all {
+                // At shutdown the marks no commit took yet are written here.
+                texts = state.readyTexts + texts
+                state.readyTexts = []
+            }
+            return (!state.readyTexts.isEmpty, state.flushScheduled)
         }
         if again { scheduleFlush(after: interval) }
-        guard !ready.isEmpty || !carried.isEmpty else { return }
-        var texts = carried
-        var cursors: [GroupCursor] = []
-        for entry in ready {
-            switch entry {
-            case .text(let id): texts.append(id)
-            case .group(let cursor): cursors.append(cursor)
-            }
-        }
-        if !all, !texts.isEmpty, let requestCommit = requestCommit.withLock({ $0 }) {
-            state.withLock { $0.readyTexts.append(contentsOf: texts) }
-            texts = []
-            requestCommit()
-        }
+        if waitingForCommit, let routed { routed() }
+        guard !texts.isEmpty || !cursors.isEmpty else { return }
         do {
             if !texts.isEmpty { try await store.markDelivered(messageIDs: texts) }
             if !cursors.isEmpty { try await store.markGroupDelivered(cursors) }
         } catch {
             // The messages will be sent again at the next login: a duplicate, never a loss.
-            logger.warning("deliveries not recorded", metadata: ["count": "\(ready.count)", "error": "\(error)"])
+            logger.warning("deliveries not recorded", metadata: ["count": "\(texts.count + cursors.count)", "error": "\(error)"])
         }
     }
 }

@@ -130,18 +130,16 @@ public final class SQLiteStore: Store {
 
     /// Runs a blocking GRDB call (close, backup) off the cooperative pool. There it would hold a thread
     /// while GRDB waits for reads in flight, and those need a pool thread to finish: two stores closing at
-    /// once on a 2-core machine deadlocked there. A labelled concurrent queue overcommits, so it gets a
-    /// thread even when the pool's are all busy, and two stores' calls never wait for each other.
+    /// once on a 2-core machine deadlocked there. A serial queue of its own per call: libdispatch makes
+    /// serial queues overcommit (a thread even when the pool's are all busy; a concurrent queue would
+    /// share the pool's width), and a long backup never holds up another store's close.
     static func offTheCooperativePool(_ body: @escaping @Sendable () throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            blockingCalls.async {
+            DispatchQueue(label: "flux.sqlite.blocking").async {
                 continuation.resume(with: Result { try body() })
             }
         }
     }
-
-    /// The queue of `offTheCooperativePool`, one for all stores.
-    private static let blockingCalls = DispatchQueue(label: "flux.sqlite.blocking", attributes: .concurrent)
 
     // MARK: - Error mapping
 
