@@ -54,7 +54,8 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     private let committer: Committer
     private let deliver: @Sendable ([Stored]) -> Void
     private let state = Mutex(State())
-    private let finished: AsyncStream<Committed>.Continuation
+    /// The finisher task's queue; only an `.async` committer has one.
+    private let finished: AsyncStream<Committed>.Continuation?
     /// Wakes the commit thread of a `.blocking` committer when texts wait and it is idle.
     private let wake = DispatchSemaphore(value: 0)
 
@@ -68,10 +69,9 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     init(committer: Committer, deliver: @escaping @Sendable ([Stored]) -> Void) {
         self.committer = committer
         self.deliver = deliver
-        let (committed, finished) = AsyncStream.makeStream(of: Committed.self)
-        self.finished = finished
         switch committer {
         case .blocking:
+            finished = nil
             let wake = self.wake
             let thread = Thread { [weak self] in
                 while true {
@@ -84,6 +84,8 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
             thread.name = "flux.commit"
             thread.start()
         case .async:
+            let (committed, finished) = AsyncStream.makeStream(of: Committed.self)
+            self.finished = finished
             // The finisher: delivers each committed batch, then answers its senders, in commit order
             // (even once the batcher is gone: every caller hears back).
             Task { [weak self] in
@@ -120,7 +122,7 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     }
 
     deinit {
-        finished.finish()
+        finished?.finish()
         wake.signal()
         // Texts queued after the commit thread's last pass (it ends with the batcher): their callers
         // hear that nothing was stored.
@@ -206,11 +208,11 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     private func committed(_ batch: [Waiter], _ result: Result<[Stored], any Error>) {
         state.withLock { $0.unfinished += 1 }
         let committed = Committed(completions: batch.map { ($0.messages.count, $0.completion) }, result: result)
-        if case .blocking = committer {
+        if let finished {
+            finished.yield(committed)
+        } else {
             Self.finish(committed, deliver: deliver)
             batchFinished()
-        } else {
-            finished.yield(committed)
         }
     }
 }

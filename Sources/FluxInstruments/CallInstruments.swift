@@ -16,27 +16,37 @@ public final class CallInstruments: Sendable {
 
     /// Runs `body` as operation `op`, recording its time and, if it throws, a failure.
     public func timed<T, Failure: Error>(_ op: String, _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
-        let instruments = self.instruments(op)
-        let start = ContinuousClock.now
-        defer { instruments.timer.record(duration: ContinuousClock.now - start) }
+        let record = recorder(op)
         do {
-            return try await body()
+            let value = try await body()
+            record(true)
+            return value
         } catch {
-            instruments.errors.increment()
+            record(false)
             throw error
         }
     }
 
     /// `timed` for a blocking call (on a thread of its own).
     public func timedBlocking<T, Failure: Error>(_ op: String, _ body: () throws(Failure) -> T) throws(Failure) -> T {
+        let record = recorder(op)
+        do {
+            let value = try body()
+            record(true)
+            return value
+        } catch {
+            record(false)
+            throw error
+        }
+    }
+
+    /// Starts the clock for one call of `op`; the returned closure records its time and outcome.
+    private func recorder(_ op: String) -> (_ succeeded: Bool) -> Void {
         let instruments = self.instruments(op)
         let start = ContinuousClock.now
-        defer { instruments.timer.record(duration: ContinuousClock.now - start) }
-        do {
-            return try body()
-        } catch {
-            instruments.errors.increment()
-            throw error
+        return { succeeded in
+            instruments.timer.record(duration: ContinuousClock.now - start)
+            if !succeeded { instruments.errors.increment() }
         }
     }
 

@@ -68,7 +68,6 @@ public final class FluxServer: Sendable {
         }
 
         var status: (any StatusAPI)?
-        var admin: ClusterAdmin?
         var statusRPC: RPCServer?
         if roles.contains(.status) {
             let service = StatusService(kv: kv, configuration: configuration.status, logger: logger.with(role: "status"))
@@ -83,7 +82,6 @@ public final class FluxServer: Sendable {
                 rpc.serve(admin: clusterAdmin)
                 statusRPC = rpc
             }
-            admin = clusterAdmin
             status = service
         } else if roles.contains(.gate) || roles.contains(.chat) {
             status = StatusRPCClient(client: try await Self.peers("status.address", configuration.statusAddresses, security, logger))

@@ -5,6 +5,14 @@ import GRDBSQLite
 // binds its values through SQLite's C API on GRDB's cached statement (GRDB's `StatementArguments` boxes
 // every value), and a resend is found by the insert's own unique-key check instead of a lookup per text.
 extension SQLiteStore {
+    /// The transaction that stores `messages` and marks `delivered`, stamped now; nil when there is
+    /// nothing to write.
+    static func appendTransaction(_ messages: [NewMessage], markingDelivered delivered: [Int64]) -> (@Sendable (Database) throws -> [StoredMessage])? {
+        guard !messages.isEmpty || !delivered.isEmpty else { return nil }
+        let now = Self.now()
+        return { db in try append(messages, markingDelivered: delivered, createdAt: now, in: db) }
+    }
+
     /// One transaction (the caller's): per conversation its last sequence number is read once; each text
     /// is inserted with the next one unless its sender already stored its msgid for this recipient (then
     /// the stored copy is returned, marked duplicate, and no number is used); the conversations' new last
@@ -60,7 +68,8 @@ extension SQLiteStore {
     /// A conversation's last sequence number as stored (0 for a new conversation).
     private static func storedLastSeq(of conversation: String, _ readSeq: Statement, in db: Database) throws -> Int64 {
         var row = RawStatement(readSeq, in: db)
-        return try row.int64(conversation) ?? 0
+        row.bind(conversation)
+        return try row.firstInt64() ?? 0
     }
 
     /// The stored text that `message` resends (same sender, recipient and msgid), marked duplicate.
@@ -122,9 +131,8 @@ struct RawStatement {
         return sqlite3_changes(db.sqliteConnection) > 0
     }
 
-    /// Binds `text` and returns the first column of the first row, if there is a row.
-    mutating func int64(_ text: String) throws -> Int64? {
-        bind(text)
+    /// Steps a query: the first column of its first row, if there is a row.
+    func firstInt64() throws -> Int64? {
         let code = sqlite3_step(statement)
         switch code {
         case SQLITE_ROW:

@@ -123,9 +123,8 @@ extension SQLiteStore {
     }
 
     public func appendMessages(_ messages: [NewMessage], markingDelivered delivered: [Int64]) async throws(StoreError) -> [StoredMessage] {
-        guard !messages.isEmpty || !delivered.isEmpty else { return [] }
-        let now = Self.now()
-        return try await write { db in try Self.append(messages, markingDelivered: delivered, createdAt: now, in: db) }
+        guard let transaction = Self.appendTransaction(messages, markingDelivered: delivered) else { return [] }
+        return try await write(transaction)
     }
 
     public func undeliveredMessages(to uid: Int64, after: Int64, limit: Int) async throws(StoreError) -> [StoredMessage] {
@@ -258,10 +257,9 @@ extension SQLiteStore: BlockingTextCommits {
     /// GRDB's synchronous write: from a thread that is not its writer queue's, the transaction runs on the
     /// calling thread when the writer is free, so a dedicated commit thread pays no hop per commit.
     public func appendMessagesBlocking(_ messages: [NewMessage], markingDelivered delivered: [Int64]) throws(StoreError) -> [StoredMessage] {
-        guard !messages.isEmpty || !delivered.isEmpty else { return [] }
-        let now = Self.now()
+        guard let transaction = Self.appendTransaction(messages, markingDelivered: delivered) else { return [] }
         do {
-            return try pool.write { db in try Self.append(messages, markingDelivered: delivered, createdAt: now, in: db) }
+            return try pool.write(transaction)
         } catch {
             throw Self.map(error)
         }
