@@ -261,7 +261,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "FluxKVTests", dependencies: ["FluxKV"], swiftSettings: swiftSettings),
+        .testTarget(name: "FluxKVTests", dependencies: ["FluxKV", "FluxTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FluxGateTests",
             dependencies: [
@@ -275,7 +275,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FluxStoreTests",
-            dependencies: ["FluxStore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["FluxStore", "FluxTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

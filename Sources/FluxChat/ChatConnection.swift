@@ -45,6 +45,11 @@ final class ChatConnection: Sendable {
         self.logger = logger
     }
 
+    /// The client sent something: the idle sweep leaves the connection alone for another timeout.
+    func noteRead() {
+        session.lastRead.store(service.uptime(), ordering: .relaxed)
+    }
+
     /// On the event loop: queues `event`; returns whether the channel should stop reading for now.
     func post(_ event: Event) -> Bool {
         let (start, pause) = state.withLock { state -> (Bool, Bool) in

@@ -1,4 +1,3 @@
-import Dispatch
 import FluxProtocol
 import NIOCore
 
@@ -11,7 +10,7 @@ import NIOCore
 enum ChatInbound {
     /// On the event loop: one frame from the client.
     static func receive(_ frame: ChatFrame, on connection: ChatConnection) {
-        connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        connection.noteRead()
         // A plain 1017 while nothing else of this connection is being handled: at once, here.
         if frame.id == .textChat, connection.handleTextOnLoop(frame) { return }
         if connection.post(.frame(frame)) {
@@ -20,7 +19,7 @@ enum ChatInbound {
     }
 
     static func keepAlive(_ connection: ChatConnection) {
-        connection.session.lastRead.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        connection.noteRead()
     }
 
     /// An error from the handlers before. A frame over the body limit: its notice goes out, then the

@@ -138,29 +138,20 @@ public struct ChatServer: Service {
     }
 
     /// Closes connections that sent nothing for `chat.idle_timeout`, and those that did not log in within
-    /// `chat.login_timeout`: one sweep a second over all of them instead of a timer per connection (a
-    /// timer costs memory on every idle connection).
+    /// `chat.login_timeout`: one sweep over all of them instead of a timer per connection (a timer costs
+    /// memory on every idle connection).
     private func closeIdleConnections() async {
-        let limit = Self.nanoseconds(configuration.idleTimeout)
-        let loginLimit = Self.nanoseconds(configuration.loginTimeout)
-        let interval = min(configuration.idleTimeout / 4, configuration.loginTimeout / 4, .seconds(1))
+        let policy = IdlePolicy(idleTimeout: configuration.idleTimeout, loginTimeout: configuration.loginTimeout)
         while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
-            let now = DispatchTime.now().uptimeNanoseconds
-            for session in await service.openConnections() {
-                let last = session.lastRead.load(ordering: .relaxed)
-                // A connection busy with its frames (its reading may be paused meanwhile) is not idle.
-                if now > last, now - last > limit, !session.handling.load(ordering: .relaxed) {
-                    session.closeNow()
-                } else if now > session.openedAt, now - session.openedAt > loginLimit, session.uid == nil, !session.handling.load(ordering: .relaxed) {
-                    session.closeNow()
-                }
+            try? await Task.sleep(for: policy.interval)
+            let now = service.uptime()
+            for session in await service.openConnections() where policy.closes(
+                now: now, lastRead: session.lastRead.load(ordering: .relaxed), openedAt: session.openedAt,
+                loggedIn: session.uid != nil, handling: session.handling.load(ordering: .relaxed))
+            {
+                session.closeNow()
             }
         }
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> UInt64 {
-        UInt64(duration.components.seconds) * 1_000_000_000 + UInt64(duration.components.attoseconds / 1_000_000_000)
     }
 
     /// A connection's session and the writer that puts its frames in the socket.
@@ -187,6 +178,7 @@ public struct ChatServer: Service {
             id: Self.sessionIDs.wrappingAdd(1, ordering: .relaxed).newValue,
             writer: writer,
             remote: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
+            openedAt: service.uptime(),
             onOverflow: { metrics.queueDrops.increment() },
             closeConnection: { channel.close(promise: nil) })
         return ChatConnection(session: session, channel: channel, service: service, logger: logger)

@@ -26,15 +26,19 @@ public final class ChatService: Sendable {
     let limits: RateLimiter
     /// Wall-clock seconds, for the windows of the rate limits (injected by tests).
     let clock: @Sendable () -> Double
+    /// Monotonic nanoseconds, for the idle and login timeouts of connections.
+    let uptime: @Sendable () -> UInt64
     let draining = Atomic<Bool>(false)
 
     /// `status` hands out reconnect assignments when draining; `nodes` reaches the other chat nodes (for
     /// users logged in elsewhere).
     public init(
         configuration: ChatConfiguration, store: any Store, kv: any KeyValueStore, status: any StatusAPI, nodes: NodeDirectory,
-        logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+        logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        uptime: @escaping @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     ) {
         self.clock = clock
+        self.uptime = uptime
         self.configuration = configuration
         self.store = store
         self.kv = kv

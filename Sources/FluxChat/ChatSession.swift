@@ -1,4 +1,3 @@
-import Dispatch
 import FluxProtocol
 import Synchronization
 
@@ -40,12 +39,12 @@ public final class ChatSession: Sendable {
     /// The client's address without the port (per-address limits).
     var remoteAddress: String { String(remote[..<(remote.lastIndex(of: ":") ?? remote.endIndex)]) }
     /// When the connection opened (uptime nanoseconds), for the login timeout.
-    let openedAt = DispatchTime.now().uptimeNanoseconds
+    let openedAt: UInt64
     private let inner = Mutex(Inner())
     private let writer: SessionWriter
     private let closeConnection: @Sendable () -> Void
     /// When the client last sent anything (uptime nanoseconds), for the idle sweep.
-    let lastRead = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+    let lastRead: Atomic<UInt64>
     /// Whether the connection is working through its frames (then it is busy, not idle, even when its
     /// reading is paused).
     let handling = Atomic<Bool>(false)
@@ -56,10 +55,12 @@ public final class ChatSession: Sendable {
     private let onOverflow: @Sendable () -> Void
 
     init(
-        id: UInt64, writer: SessionWriter, remote: String = "", onOverflow: @escaping @Sendable () -> Void = {},
+        id: UInt64, writer: SessionWriter, remote: String = "", openedAt: UInt64, onOverflow: @escaping @Sendable () -> Void = {},
         closeConnection: @escaping @Sendable () -> Void
     ) {
         self.remote = remote
+        self.openedAt = openedAt
+        self.lastRead = Atomic(openedAt)
         self.connectedAt = Int64(ChatMetrics.wallClockNanos() / 1_000_000)
         self.onOverflow = onOverflow
         self.id = id

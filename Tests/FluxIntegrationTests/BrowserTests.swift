@@ -35,10 +35,12 @@ import Glibc
         let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         let script = tests.appendingPathComponent("browser/web_client_test.py").path
         // Fixed ports, as `make run` has them: the chat WebSocket's default origin policy is the gate's page.
+        // A group limit above the default 20 a second: one part sends a burst of 35 group texts.
         let gatePort = try freeLoopbackPort()
         let chatPort = try freeLoopbackPort()
         let flux = try FluxProcess.start(["--role", "all"], environment: [
             "FLUX_GATE_HOST": "127.0.0.1", "FLUX_GATE_PORT": "\(gatePort)", "FLUX_CHAT_PORT": "\(chatPort)",
+            "FLUX_GROUP_TEXTS_PER_SECOND": "100",
         ])
         defer { flux.kill() }
         try await flux.waitForLog("gate listening")

@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import FluxStore
@@ -96,18 +97,16 @@ let clusterSecret = "integration-tests-cluster-secret-0123456789"
         /// Waits (bounded) until the chat nodes' renewals report `count` sessions in all.
         func waitForReportedSessions(_ count: Int) async throws {
             let status = self.status
-            for _ in 0..<200 {
-                if try await status.liveChatNodes().reduce(0, { $0 + $1.sessions }) >= count { return }
-                try await Task.sleep(for: .milliseconds(25))
+            _ = try await eventually(within: .seconds(5), every: .milliseconds(25)) {
+                try await status.liveChatNodes().reduce(0, { $0 + $1.sessions }) >= count
             }
         }
 
         /// Waits (bounded) until status no longer hands out the node listening on `port`.
         func waitUntilNotAssignable(port: Int) async throws {
             let status = self.status
-            for _ in 0..<400 {
-                if try await !status.liveChatNodes().contains(where: { $0.port == port && $0.isAssignable }) { return }
-                try await Task.sleep(for: .milliseconds(25))
+            _ = try await eventually(within: .seconds(10), every: .milliseconds(25)) {
+                try await !status.liveChatNodes().contains(where: { $0.port == port && $0.isAssignable })
             }
         }
 

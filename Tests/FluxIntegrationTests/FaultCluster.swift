@@ -1,3 +1,4 @@
+import FluxTestSupport
 import FluxClient
 import FluxProtocol
 import Foundation
@@ -166,17 +167,13 @@ actor TextCollector {
 
     /// Waits until every id in `ids` arrived (or the deadline); returns the ones still missing.
     func waitFor(_ ids: Set<String>, until deadline: ContinuousClock.Instant) async -> Set<String> {
-        while true {
-            let missing = ids.subtracting(arrivals.keys)
-            if missing.isEmpty || ContinuousClock.now >= deadline { return missing }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await eventually(within: ContinuousClock.now.duration(to: deadline)) { ids.isSubset(of: arrivals.keys) }
+        return ids.subtracting(arrivals.keys)
     }
 
     /// Waits until a 1021 arrived or the deadline; returns whether it did.
     func waitForKick(until deadline: ContinuousClock.Instant) async -> Bool {
-        while !kicked, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        return kicked
+        await eventually(within: ContinuousClock.now.duration(to: deadline)) { kicked }
     }
 
     func stop() { task?.cancel() }

@@ -74,11 +74,15 @@ final class FluxProcess: Sendable {
         try process.run()
         // Standard error is read on another thread so neither pipe can fill up and stall the child.
         let errorData = LockedData()
-        let errorReader = Thread { errorData.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+        let errorsRead = DispatchSemaphore(value: 0)
+        let errorReader = Thread {
+            errorData.set(errors.fileHandleForReading.readDataToEndOfFile())
+            errorsRead.signal()
+        }
         errorReader.start()
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errorData.isSet { usleep(1000) }
+        errorsRead.wait()
         try? FileManager.default.removeItem(atPath: dataDirectory)
         return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errorData.value, as: UTF8.self))
     }
@@ -99,12 +103,9 @@ final class FluxProcess: Sendable {
     var logText: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     func waitForLog(_ text: String, timeout: Duration = .seconds(15)) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if logText.contains(text) { return }
-            if !process.isRunning { throw FluxProcessError("flux exited before logging '\(text)': \(logText)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = await eventually(within: timeout, every: .milliseconds(50)) { logText.contains(text) || !process.isRunning }
+        if logText.contains(text) { return }
+        if !process.isRunning { throw FluxProcessError("flux exited before logging '\(text)': \(logText)") }
         throw FluxProcessError("flux did not log '\(text)' in time: \(logText)")
     }
 
@@ -113,10 +114,8 @@ final class FluxProcess: Sendable {
     }
 
     func waitForExit(timeout: Duration = .seconds(15)) async throws -> Int32 {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw FluxProcessError("flux did not exit in time: \(logText)") }
-            try await Task.sleep(for: .milliseconds(50))
+        guard await eventually(within: timeout, every: .milliseconds(50), { !process.isRunning }) else {
+            throw FluxProcessError("flux did not exit in time: \(logText)")
         }
         return process.terminationStatus
     }
@@ -124,9 +123,7 @@ final class FluxProcess: Sendable {
     /// SIGKILL, keeping the data folder (for a restart).
     func crash() async {
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        for _ in 0..<200 where process.isRunning {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        _ = await eventually(within: .seconds(4)) { !process.isRunning }
     }
 
     /// SIGKILL if still running, and removes the data folder.
@@ -148,6 +145,5 @@ private final class LockedData: @unchecked Sendable {
     private var data: Data?
 
     func set(_ value: Data) { lock.withLock { data = value } }
-    var isSet: Bool { lock.withLock { data != nil } }
     var value: Data { lock.withLock { data ?? Data() } }
 }

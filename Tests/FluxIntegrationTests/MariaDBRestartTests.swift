@@ -180,7 +180,7 @@ final class TestMariaDBServer: @unchecked Sendable {
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for _ in 0..<300 where canConnect(port: port) { usleep(10_000) }
+        _ = eventuallyBlocking(within: .seconds(3)) { !canConnect(port: port) }
     }
 
     func restart() throws {

@@ -1,3 +1,4 @@
+import FluxTestSupport
 import Foundation
 
 /// Reads the verification codes the dev mailer (or a test SMTP server) wrote as mail files.
@@ -6,10 +7,11 @@ struct Outbox: Sendable {
 
     /// The code in the newest mail to `email`, waiting briefly for the file to appear.
     func code(for email: String, timeout: Duration = .seconds(5)) async throws -> String {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while ContinuousClock.now < deadline {
-            if let code = try newestCode(for: email) { return code }
-            try await Task.sleep(for: .milliseconds(50))
+        var code: String?
+        if try await eventually(within: timeout, every: .milliseconds(50), { code = try newestCode(for: email); return code != nil }),
+            let code
+        {
+            return code
         }
         throw OutboxError(message: "no mail to \(email) in \(folder)")
     }

@@ -98,7 +98,7 @@ final class TestRedisServer: @unchecked Sendable {
 
     func stop() {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for _ in 0..<200 where canConnect(port: port) { usleep(10_000) }
+        _ = eventuallyBlocking(within: .seconds(2)) { !canConnect(port: port) }
     }
 
     func restart() throws {

@@ -99,10 +99,7 @@ final class SMTPTestServer: Sendable {
         try process.run()
         let server = SMTPTestServer(port: port, maildir: maildir, process: process)
         // Wait until it accepts connections.
-        for _ in 0..<100 {
-            if canConnect(port: port) { return server }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        if await eventually(within: .seconds(10), every: .milliseconds(100), { canConnect(port: port) }) { return server }
         await server.stop()
         throw SMTPTestError("aiosmtpd did not start listening on 127.0.0.1:\(port)")
     }
@@ -112,9 +109,7 @@ final class SMTPTestServer: Sendable {
     func stop() async {
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
-            for _ in 0..<100 where process.isRunning {
-                try? await Task.sleep(for: .milliseconds(20))
-            }
+            _ = await eventually(within: .seconds(2)) { !process.isRunning }
         }
         try? FileManager.default.removeItem(atPath: maildir)
     }

@@ -1,4 +1,5 @@
 import FluxKV
+import FluxTestSupport
 import Foundation
 import Synchronization
 
@@ -67,12 +68,7 @@ final class KVTime: Sendable {
             try await pass(ttl + .milliseconds(1))
             return try await condition()
         }
-        let deadline = ContinuousClock.now.advanced(by: ttl + .seconds(10))
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        return try await condition()
+        return try await eventually(within: ttl + .seconds(10), condition)
     }
 }
 

@@ -1,3 +1,4 @@
+import FluxTestSupport
 @testable import FluxStore
 import Foundation
 import Synchronization
@@ -121,9 +122,8 @@ struct TestMariaDB: Sendable {
     /// Kills connection `id` and waits until the server has let it go.
     func kill(_ id: Int64) throws(StoreError) {
         _ = try admin.execute("KILL CONNECTION \(id)")
-        for _ in 0..<100 {
-            if try admin.execute("SELECT 1 FROM PROCESSLIST WHERE ID = ?", [.int(id)]).rows.isEmpty { return }
-            usleep(10_000)
+        _ = try eventuallyBlocking(within: .seconds(1)) { () throws(StoreError) -> Bool in
+            try admin.execute("SELECT 1 FROM PROCESSLIST WHERE ID = ?", [.int(id)]).rows.isEmpty
         }
     }
 

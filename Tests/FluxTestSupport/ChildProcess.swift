@@ -91,7 +91,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Blocks until the child exits (call it off the cooperative pool).
     public func waitUntilExit() {
-        while isRunning { usleep(5_000) }
+        _ = eventuallyBlocking(within: .seconds(365 * 86_400), every: .milliseconds(5)) { !isRunning }
     }
 
     private static func exitCode(_ raw: Int32) -> Int32 {

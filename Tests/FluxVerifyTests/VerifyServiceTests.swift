@@ -26,7 +26,7 @@ import Testing
         try await service().sendCode(email: "a@example.com", clientAddress: "10.0.0.1")
         let code = try #require(mailer.lastCode)
         #expect(try await kv.get("code_a@example.com") == code)
-        let life = try #require(try await kv.timeToLive("code_a@example.com"))
+        let life = try #require(await kv.timeToLive("code_a@example.com"))
         #expect(life > .seconds(590) && life <= .seconds(600))
         #expect(mailer.mails.last?.to == "a@example.com")
     }
