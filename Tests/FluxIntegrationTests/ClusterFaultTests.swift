@@ -149,13 +149,11 @@ import Testing
         await cluster.fronts[0].process.crash()
         let killed = ContinuousClock.now
         var firstLogin: Duration?
-        while firstLogin == nil, killed.duration(to: .now) < .seconds(10) {
-            if let (chat, _) = try? await cluster.logIn(late, front: 1) {
-                firstLogin = killed.duration(to: .now)
-                await chat.close()
-            } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+        _ = await eventually(within: .seconds(10), every: .milliseconds(100)) {
+            guard let (chat, _) = try? await cluster.logIn(late, front: 1) else { return false }
+            firstLogin = killed.duration(to: .now)
+            await chat.close()
+            return true
         }
         let recovery = try #require(firstLogin, "no login through the other gate within 10 s")
         #expect(recovery < .seconds(3), "logins through the other gate work within 3 s (took \(recovery))")
@@ -311,9 +309,9 @@ import Testing
         for name in ["node-c", "node-d"] { others.append(try await cluster.logIn(try await cluster.register(name), on: "chat-1").0) }
         let status = StatusRPCClient(client: RPCClient(
             host: "127.0.0.1", port: cluster.fronts[0].statusPort, security: RPCSecurity(secret: Array(clusterSecret.utf8)), logger: Logger(label: "t")))
-        while try await status.liveChatNodes().first(where: { $0.name == "chat-1" })?.sessions ?? 0 < 3 {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        #expect(try await eventually(every: .milliseconds(50)) {
+            try await status.liveChatNodes().first(where: { $0.name == "chat-1" })?.sessions ?? 0 >= 3
+        }, "chat-1 reports its three sessions")
         for index in 0..<5 { await pair.texts.send("before-\(index)") }
         _ = await pair.inbox.waitFor(Set(await pair.texts.acknowledged), until: .now.advanced(by: .seconds(3)))
         await pair.inbox.stop()
@@ -322,13 +320,11 @@ import Testing
         let killed = ContinuousClock.now
         for index in 0..<5 { await pair.texts.send("while-down-\(index)") }
         var moved: ChatClient?
-        while moved == nil, killed.duration(to: .now) < .seconds(10) {
-            if let (chat, assigned) = try? await cluster.logIn(pair.receiverAccount) {
-                #expect(assigned == cluster.node("chat-1").chatPort, "the dead node is not handed out")
-                moved = chat
-            } else {
-                try await Task.sleep(for: .milliseconds(100))
-            }
+        _ = await eventually(within: .seconds(10), every: .milliseconds(100)) {
+            guard let (chat, assigned) = try? await cluster.logIn(pair.receiverAccount) else { return false }
+            #expect(assigned == cluster.node("chat-1").chatPort, "the dead node is not handed out")
+            moved = chat
+            return true
         }
         let elapsed = killed.duration(to: .now)
         let receiver = try #require(moved, "no login on the other node within 10 s")
