@@ -35,6 +35,7 @@ struct ConfigurationValues {
         if let port = try port("status.rpc_port") { config.statusRPCPort = port }
         if let host = text("metrics.host") { config.metricsHost = try hostValue("metrics.host", host) }
         if let port = try port("metrics.port") { config.metricsPort = port }
+        if let mib = try integer("memory.trim_threshold_mib", in: 0...1_048_576) { config.memoryTrimThresholdMiB = mib }
         if let port = try port("verify.rpc_port") { config.verifyRPCPort = port }
         if let port = try port("chat.rpc_port") { config.chatRPCPort = port }
         if let list = text("status.address") { config.statusAddresses = try hostPortList("status.address", list) }

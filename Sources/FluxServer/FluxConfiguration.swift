@@ -35,6 +35,9 @@ public struct FluxConfiguration: Sendable {
     /// free port.
     public var metricsHost: String = "127.0.0.1"
     public var metricsPort: Int = 9464
+    /// Free memory, in MiB, that the allocator may pile up before the process hands it back to the system
+    /// (`HeapTrimPolicy`); 0: never.
+    public var memoryTrimThresholdMiB: Int = 16
     /// Each role that serves RPC in a split deployment listens on its own port.
     public var statusRPCPort: Int = 8070
     public var verifyRPCPort: Int = 8071

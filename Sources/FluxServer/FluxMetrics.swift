@@ -43,10 +43,14 @@ public enum FluxMetrics {
     }
 
     private static func heapExposition() -> String {
-        """
+        let info = mallinfo2()
+        return """
         # HELP flux_heap_in_use_bytes Bytes allocated with malloc and not freed (glibc mallinfo2, every arena).
         # TYPE flux_heap_in_use_bytes gauge
-        flux_heap_in_use_bytes \(heapInUseBytes)
+        flux_heap_in_use_bytes \(Int(info.uordblks + info.hblkhd))
+        # HELP flux_heap_free_bytes Bytes the allocator holds free in its arenas (glibc mallinfo2 fordblks).
+        # TYPE flux_heap_free_bytes gauge
+        flux_heap_free_bytes \(Int(info.fordblks))
 
         """
     }

@@ -159,6 +159,10 @@ public final class FluxServer: Sendable {
         })
 
         self.statusRPCReady = statusRPC?.ready ?? ReadySignal()
+        if configuration.memoryTrimThresholdMiB > 0 {
+            services.append(HeapTrimmer(
+                interval: .seconds(1), policy: HeapTrimPolicy(threshold: configuration.memoryTrimThresholdMiB << 20), logger: logger.with(role: "memory")))
+        }
 
         if services.isEmpty {
             services.append(IdleService())
