@@ -144,14 +144,18 @@ public struct ChatServer: Service {
         let policy = IdlePolicy(idleTimeout: configuration.idleTimeout, loginTimeout: configuration.loginTimeout)
         while !Task.isCancelled {
             try? await Task.sleep(for: policy.interval)
-            let now = service.uptime()
-            for session in await service.openConnections() where policy.closes(
-                now: now, lastRead: session.lastRead.load(ordering: .relaxed), openedAt: session.openedAt,
-                loggedIn: session.uid != nil, handling: session.handling.load(ordering: .relaxed))
-            {
-                session.closeNow()
+            let uptime = service.uptime
+            let now = uptime()
+            for session in await service.openConnections() where Self.idle(session, policy, now: now) {
+                session.closeIfStill { Self.idle(session, policy, now: uptime()) }
             }
         }
+    }
+
+    private static func idle(_ session: ChatSession, _ policy: IdlePolicy, now: UInt64) -> Bool {
+        policy.closes(
+            now: now, lastRead: session.lastRead.load(ordering: .relaxed), openedAt: session.openedAt,
+            loggedIn: session.uid != nil, handling: session.handling.load(ordering: .relaxed))
     }
 
     /// A connection's session and the writer that puts its frames in the socket.
@@ -180,7 +184,12 @@ public struct ChatServer: Service {
             remote: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
             openedAt: service.uptime(),
             onOverflow: { metrics.queueDrops.increment() },
-            closeConnection: { channel.close(promise: nil) })
+            closeConnection: { ifStill in
+                guard let ifStill else { return channel.close(promise: nil) }
+                // The loop polls for input before it runs the tasks it was given: frames already in the
+                // socket are read, and count, before the check.
+                channel.eventLoop.execute { if ifStill() { channel.close(promise: nil) } }
+            })
         return ChatConnection(session: session, channel: channel, service: service, logger: logger)
     }
 }

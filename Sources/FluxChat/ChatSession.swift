@@ -42,7 +42,8 @@ public final class ChatSession: Sendable {
     let openedAt: UInt64
     private let inner = Mutex(Inner())
     private let writer: SessionWriter
-    private let closeConnection: @Sendable () -> Void
+    /// Closes the socket: at once (nil), or on its event loop if the check given then still holds.
+    private let closeConnection: @Sendable (_ ifStill: (@Sendable () -> Bool)?) -> Void
     /// When the client last sent anything (uptime nanoseconds), for the idle sweep.
     let lastRead: Atomic<UInt64>
     /// Whether the connection is working through its frames (then it is busy, not idle, even when its
@@ -56,7 +57,7 @@ public final class ChatSession: Sendable {
 
     init(
         id: UInt64, writer: SessionWriter, remote: String = "", openedAt: UInt64, onOverflow: @escaping @Sendable () -> Void = {},
-        closeConnection: @escaping @Sendable () -> Void
+        closeConnection: @escaping @Sendable (_ ifStill: (@Sendable () -> Bool)?) -> Void
     ) {
         self.remote = remote
         self.openedAt = openedAt
@@ -241,7 +242,18 @@ public final class ChatSession: Sendable {
     /// Closes the connection at once, dropping what is queued.
     func closeNow() {
         finish()
-        closeConnection()
+        closeConnection(nil)
+    }
+
+    /// Closes the connection at once if `stillDue` holds on its event loop, after the input the loop had
+    /// not read yet: the idle sweep runs on another thread, and a loop that fell behind (a starved
+    /// process) may hold frames that show the client is there.
+    func closeIfStill(_ stillDue: @escaping @Sendable () -> Bool) {
+        closeConnection { [self] in
+            guard stillDue() else { return false }
+            finish()
+            return true
+        }
     }
 
     /// Whether the offline backlog is still being sent (re-sends wait for it: it covers them).
