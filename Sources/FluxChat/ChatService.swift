@@ -76,7 +76,7 @@ public final class ChatService: Sendable {
     /// the store can commit blocking (SQLite), else awaited. A failed commit gives its marks back.
     private static func textCommitter(store: any Store, tracker: DeliveryTracker) -> MessageBatcher.Committer {
         if let blocking = store.blockingTextCommits {
-            return .blocking { messages in
+            return .blocking({ messages in
                 let marks = tracker.takeReadyTexts()
                 do {
                     return try blocking.appendMessagesBlocking(messages, markingDelivered: marks)
@@ -84,7 +84,7 @@ public final class ChatService: Sendable {
                     tracker.giveBack(marks)
                     throw error
                 }
-            }
+            }, idle: { blocking.checkpointIfDue() })
         }
         return .async { messages in
             let marks = tracker.takeReadyTexts()

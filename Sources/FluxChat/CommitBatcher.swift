@@ -28,8 +28,9 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     enum Committer: Sendable {
         /// Awaited in a task (stores that run their own threads, such as MariaDB's pool).
         case async(@Sendable ([Item]) async throws -> [Stored])
-        /// Called on the batcher's own thread, which it blocks for the transaction.
-        case blocking(@Sendable ([Item]) throws -> [Stored])
+        /// Called on the batcher's own thread, which it blocks for the transaction; `idle` runs there
+        /// whenever no batch waits (the store's upkeep, which then delays no waiting text).
+        case blocking(@Sendable ([Item]) throws -> [Stored], idle: @Sendable () -> Void = {})
     }
 
     private struct Waiter {
@@ -178,10 +179,11 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
     }
 
     private func commitOnThisThread() {
-        guard case .blocking(let commit) = committer else { return }
+        guard case .blocking(let commit, let idle) = committer else { return }
         while let batch = nextBatch() {
             committed(batch, Result { try commit(batch.flatMap(\.messages)) })
         }
+        idle()
     }
 
     /// Everything waiting, or nil (and not writing any more) when nothing is. Going idle with every batch

@@ -40,6 +40,11 @@ public final class CallInstruments: Sendable {
         }
     }
 
+    /// Records one call of `op` that succeeded, started at `start` (a call timed only when it did work).
+    public func record(_ op: String, since start: ContinuousClock.Instant) {
+        instruments(op).timer.record(duration: ContinuousClock.now - start)
+    }
+
     /// Starts the clock for one call of `op`; the returned closure records its time and outcome.
     private func recorder(_ op: String) -> (_ succeeded: Bool) -> Void {
         let instruments = self.instruments(op)

@@ -5,6 +5,10 @@ public protocol BlockingTextCommits: Sendable {
     /// `Store.appendMessages(_:markingDelivered:)`, blocking the calling thread. Never call it from an
     /// event loop or the cooperative pool.
     func appendMessagesBlocking(_ messages: [NewMessage], markingDelivered delivered: [Int64]) throws(StoreError) -> [StoredMessage]
+
+    /// Upkeep the commit thread runs when no text waits, so no text pays for it (SQLite copies its
+    /// write-ahead log back into the database here). Blocking, like the commits. Whether it did anything.
+    @discardableResult func checkpointIfDue() -> Bool
 }
 
 extension Store {

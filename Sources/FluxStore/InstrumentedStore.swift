@@ -110,6 +110,14 @@ struct TimedTextCommits: BlockingTextCommits {
     let base: any BlockingTextCommits
     let instruments: CallInstruments
 
+    /// Timed only when it copied: the timer's count is the number of idle checkpoints.
+    func checkpointIfDue() -> Bool {
+        let start = ContinuousClock.now
+        guard base.checkpointIfDue() else { return false }
+        instruments.record("checkpoint", since: start)
+        return true
+    }
+
     func appendMessagesBlocking(_ messages: [NewMessage], markingDelivered delivered: [Int64]) throws(StoreError) -> [StoredMessage] {
         try instruments.timedBlocking("appendMessages") { () throws(StoreError) in
             try base.appendMessagesBlocking(messages, markingDelivered: delivered)

@@ -144,7 +144,7 @@ extension SQLiteStore {
         guard !uids.isEmpty else { return [] }
         return try await read { db in
             var found = Set<Int64>()
-            // One probe of the (to_uid, delivered, id) index per user, 500 users a statement.
+            // One probe of the backlog index (undelivered texts by recipient) per user, 500 users a statement.
             for start in stride(from: 0, to: uids.count, by: 500) {
                 let chunk = Array(uids[start..<min(start + 500, uids.count)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -263,5 +263,14 @@ extension SQLiteStore: BlockingTextCommits {
         } catch {
             throw Self.map(error)
         }
+    }
+
+    /// Copies the WAL back into the database once enough of it piled up (`WALCheckpoints`).
+    @discardableResult public func checkpointIfDue() -> Bool {
+        guard checkpoints.isDue else { return false }
+        // Passive: never waits for readers; what a reader still needs is copied next time.
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+        checkpoints.checkpointed()
+        return true
     }
 }

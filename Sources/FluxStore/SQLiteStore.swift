@@ -8,12 +8,12 @@ import GRDB
 public final class SQLiteStore: Store {
     let pool: DatabasePool
 
-    /// WAL pages after which a commit copies the WAL back into the database (SQLite's default is 1,000).
-    /// The copy runs inside that commit, and the texts queued behind it wait: at 10,000 texts a second a
-    /// text commit writes about 25 pages, so the default made a 5 ms stall every 30 ms. Smaller copies
-    /// more often cut the relay's p99 by a third (`docs/benchmarks.md`); checkpointing from another
-    /// thread and connection measured worse.
-    static let checkpointPages = 250
+    /// When the WAL is copied back into the database. Inside a commit the copy stalls every text queued
+    /// behind it (SQLite's default of 1,000 pages made a 5 ms stall every 30 ms at 10,000 texts a
+    /// second), so the chat node's commit thread copies it when idle, past 100 pages; a commit copies it
+    /// only past 1,000 (SQLite's default), when the writer is never idle. Checkpointing from another
+    /// thread and connection measured worse (`docs/benchmarks.md`).
+    let checkpoints = WALCheckpoints(idlePages: 100, forcedPages: 1_000)
 
     /// Opens (creating if needed) the database at `path` and, unless `migrate` is false, applies pending
     /// migrations. Refuses a database whose schema is newer than this binary.
@@ -28,9 +28,10 @@ public final class SQLiteStore: Store {
             var configuration = Configuration()
             // Several processes may share one file on a host; wait for their locks instead of failing.
             configuration.busyMode = .timeout(10)
+            let checkpoints = self.checkpoints
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.checkpointPages)")
+                if !db.configuration.readonly { checkpoints.install(on: db) }
                 if !synchronousFull { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             }
             pool = try DatabasePool(path: path, configuration: configuration)

@@ -146,6 +146,8 @@ enum MariaDBSchema {
             ) \(table)
             """),
         ],
+        // SQLite's partial backlog index; InnoDB has none, so (to_uid, delivered, id) stays.
+        "v4-backlog-index-of-undelivered-only": [],
     ]
 
     /// Whether `information_schema.<table>` has a row of the `users` table with `column` = `value`.

@@ -3,7 +3,7 @@ import GRDB
 /// The one migration history of the Flux schema. Column types are kept to those SQLite and MariaDB share.
 enum Schema {
     /// The names of all migrations, oldest first; a database holding one not listed is newer than this binary.
-    static let migrationNames = ["v1-accounts-friends-messages", "v2-user-name-keys", "v3-groups"]
+    static let migrationNames = ["v1-accounts-friends-messages", "v2-user-name-keys", "v3-groups", "v4-backlog-index-of-undelivered-only"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -103,6 +103,15 @@ enum Schema {
                 t.primaryKey(["gid", "seq"])
                 t.uniqueKey(["gid", "from_uid", "client_msgid"])
             }
+        }
+        // The backlog index holds undelivered texts only. Indexing every text by (to_uid, delivered, id)
+        // moved each delivered text to the other half of the index: two leaf writes per text per commit,
+        // in an index that grew without end. Now an entry lives from the text's commit to its delivery
+        // mark, so the whole index is a few pages, and a mark is one delete in a leaf the commit already
+        // wrote. (MariaDB has no partial indexes: it keeps its index; see Schema+MariaDB.)
+        migrator.registerMigration(migrationNames[3]) { db in
+            try db.execute(sql: "DROP INDEX messages_undelivered")
+            try db.execute(sql: "CREATE INDEX messages_undelivered ON messages (to_uid, id) WHERE delivered = 0")
         }
         return migrator
     }

@@ -1,4 +1,5 @@
 @testable import FluxChat
+import FluxTestSupport
 import Synchronization
 import Testing
 
@@ -76,5 +77,35 @@ import Testing
         await #expect(throws: CommitFailed.self) { try await batcher.append([666]) }
         #expect(try await batcher.append([1, 2]) == [10, 20])
         #expect(committed.items.withLock { $0 } == [1, 2])
+    }
+}
+
+/// The blocking committer's idle upkeep: it runs on the commit thread once no batch waits, never while
+/// a commit is under way.
+@Suite struct CommitBatcherIdleTests {
+    final class Events: Sendable {
+        let inCommit = Atomic<Bool>(false)
+        let idleRuns = Atomic<Int>(0)
+        let idleDuringCommit = Atomic<Bool>(false)
+    }
+
+    @Test func theIdleUpkeepRunsWhenNoBatchWaits() async throws {
+        let events = Events()
+        let batcher = CommitBatcher<Int, Int>(committer: .blocking({ items in
+            events.inCommit.store(true, ordering: .relaxed)
+            defer { events.inCommit.store(false, ordering: .relaxed) }
+            return items
+        }, idle: {
+            if events.inCommit.load(ordering: .relaxed) { events.idleDuringCommit.store(true, ordering: .relaxed) }
+            events.idleRuns.add(1, ordering: .relaxed)
+        })) { _ in }
+        let before = events.idleRuns.load(ordering: .relaxed)
+        #expect(before == 0, "no upkeep before any commit")
+        for round in 1...5 {
+            #expect(try await batcher.append([round]) == [round])
+            #expect(await eventually { events.idleRuns.load(ordering: .relaxed) >= round }, "upkeep after commit \(round)")
+        }
+        let overlapped = events.idleDuringCommit.load(ordering: .relaxed)
+        #expect(!overlapped, "the upkeep never ran during a commit")
     }
 }
