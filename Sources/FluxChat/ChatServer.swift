@@ -139,16 +139,28 @@ public struct ChatServer: Service {
 
     /// Closes connections that sent nothing for `chat.idle_timeout`, and those that did not log in within
     /// `chat.login_timeout`: one sweep over all of them instead of a timer per connection (a timer costs
-    /// memory on every idle connection).
+    /// memory on every idle connection). A connection is closed by the second sweep that finds it idle
+    /// with nothing read in between, and only if its event loop still finds it idle: a starved process
+    /// may hold a client's frames unread, and a sweep thread that runs while the loop waits for the CPU
+    /// would close a client that is there. The timeouts are thus up to two sweep intervals longer.
     private func closeIdleConnections() async {
         let policy = IdlePolicy(idleTimeout: configuration.idleTimeout, loginTimeout: configuration.loginTimeout)
+        let uptime = service.uptime
+        // Session id → its last read when a sweep first found it idle (here, not in every session).
+        var suspects: [UInt64: UInt64] = [:]
         while !Task.isCancelled {
             try? await Task.sleep(for: policy.interval)
-            let uptime = service.uptime
             let now = uptime()
+            var stillSuspect: [UInt64: UInt64] = [:]
             for session in await service.openConnections() where Self.idle(session, policy, now: now) {
-                session.closeIfStill { Self.idle(session, policy, now: uptime()) }
+                let lastRead = session.lastRead.load(ordering: .relaxed)
+                if suspects[session.id] == lastRead {
+                    session.closeIfStill { Self.idle(session, policy, now: uptime()) }
+                } else {
+                    stillSuspect[session.id] = lastRead
+                }
             }
+            suspects = stillSuspect
         }
     }
 
@@ -186,8 +198,8 @@ public struct ChatServer: Service {
             onOverflow: { metrics.queueDrops.increment() },
             closeConnection: { ifStill in
                 guard let ifStill else { return channel.close(promise: nil) }
-                // The loop polls for input before it runs the tasks it was given: frames already in the
-                // socket are read, and count, before the check.
+                // Checked again on the loop: what it read meanwhile counts (a loop that was waiting
+                // for input polls before it runs this task; a busy one may run it first).
                 channel.eventLoop.execute { if ifStill() { channel.close(promise: nil) } }
             })
         return ChatConnection(session: session, channel: channel, service: service, logger: logger)

@@ -29,7 +29,7 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         /// Awaited in a task (stores that run their own threads, such as MariaDB's pool).
         case async(@Sendable ([Item]) async throws -> [Stored])
         /// Called on the batcher's own thread, which it blocks for the transaction; `idle` runs there
-        /// whenever no batch waits (the store's upkeep, which then delays no waiting text).
+        /// when no batch waits (the store's upkeep: only texts that arrive during it wait for it).
         case blocking(@Sendable ([Item]) throws -> [Stored], idle: @Sendable () -> Void = {})
     }
 
@@ -183,7 +183,8 @@ final class CommitBatcher<Item: Sendable, Stored: Sendable>: Sendable {
         while let batch = nextBatch() {
             committed(batch, Result { try commit(batch.flatMap(\.messages)) })
         }
-        idle()
+        // Texts that came after the last pass went idle are committed first (the thread is woken again).
+        if state.withLock({ $0.waiting.isEmpty }) { idle() }
     }
 
     /// Everything waiting, or nil (and not writing any more) when nothing is. Going idle with every batch

@@ -31,7 +31,7 @@ extension SQLiteStore {
     public func deleteUser(uid: Int64) async throws(StoreError) -> Bool {
         try await write { db in
             try GroupRules.leaveAll(SQLiteSession(db: db), uid: uid)
-            for statement in UserDeletion.statements {
+            for statement in UserDeletion.sqliteStatements {
                 try db.execute(sql: statement, arguments: StatementArguments(Array(repeating: uid, count: statement.count { $0 == "?" })))
             }
             return db.changesCount > 0
@@ -268,9 +268,15 @@ extension SQLiteStore: BlockingTextCommits {
     /// Copies the WAL back into the database once enough of it piled up (`WALCheckpoints`).
     @discardableResult public func checkpointIfDue() -> Bool {
         guard checkpoints.isDue else { return false }
+        let checkpoints = self.checkpoints
+        // On the writer's queue, as `close()` is: a closed store has no connection to copy with.
         // Passive: never waits for readers; what a reader still needs is copied next time.
-        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-        checkpoints.checkpointed()
-        return true
+        let copied = try? pool.writeWithoutTransaction { db -> Bool in
+            guard db.sqliteConnection != nil else { return false }
+            let (logged, done) = try db.checkpoint(.passive)
+            checkpoints.checkpointed(logged: Int32(logged), copied: Int32(done))
+            return true
+        }
+        return copied == true
     }
 }

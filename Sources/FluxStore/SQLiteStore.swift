@@ -32,9 +32,11 @@ public final class SQLiteStore: Store {
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
                 if !db.configuration.readonly { checkpoints.install(on: db) }
-                if !synchronousFull { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             }
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets NORMAL when it turns WAL on, after `prepareDatabase`: put FULL back on the writer,
+            // or an acknowledged text could be lost with the machine.
+            if synchronousFull { try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") } }
         } catch {
             throw StoreError(.unavailable, "cannot open SQLite database at \(path): \(error)")
         }

@@ -9,4 +9,10 @@ enum UserDeletion {
         "DELETE FROM friendships WHERE owner_uid = ? OR friend_uid = ?",
         "DELETE FROM users WHERE uid = ?",
     ]
+
+    /// SQLite's: its backlog index holds undelivered texts only, so no index leads from a recipient to
+    /// its texts; they are found through their conversations (`"low:high"`, indexed with every text).
+    static let sqliteStatements = [
+        "DELETE FROM messages WHERE conversation IN (SELECT id FROM conversations WHERE id LIKE ? || ':%' OR id LIKE '%:' || ?)",
+    ] + statements.dropFirst()
 }

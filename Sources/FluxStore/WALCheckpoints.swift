@@ -16,6 +16,9 @@ final class WALCheckpoints: Sendable {
     let forcedPages: Int32
     /// Pages in the log after the last commit (SQLite's WAL hook reports them).
     private let pages = Atomic<Int32>(0)
+    /// Of those, the pages the last checkpoint copied: the log starts over at the next commit once a
+    /// checkpoint copied all of it and no reader still uses it; until then its size only grows.
+    private let copied = Atomic<Int32>(0)
 
     init(idlePages: Int32, forcedPages: Int32) {
         self.idlePages = idlePages
@@ -25,12 +28,15 @@ final class WALCheckpoints: Sendable {
     /// Installs the hook on the writer connection: it records the log's size after each commit and
     /// checkpoints past `forcedPages`. Replaces SQLite's automatic checkpoints on that connection.
     func install(on db: Database) {
-        // The store keeps this object alive as long as its pool, hence as long as the connection.
+        // The connection's `prepareDatabase` closure holds this object, and the connection's
+        // configuration holds that closure for as long as the connection lives.
         let context = Unmanaged.passUnretained(self).toOpaque()
         sqlite3_wal_hook(db.sqliteConnection, { context, connection, name, pages in
             guard let context else { return SQLITE_OK }
             let checkpoints = Unmanaged<WALCheckpoints>.fromOpaque(context).takeUnretainedValue()
             checkpoints.pages.store(pages, ordering: .relaxed)
+            // A smaller log than was copied: it started over.
+            if pages < checkpoints.copied.load(ordering: .relaxed) { checkpoints.copied.store(0, ordering: .relaxed) }
             if pages >= checkpoints.forcedPages {
                 // What SQLite's default hook does; a busy reader only makes the copy partial.
                 sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
@@ -39,9 +45,12 @@ final class WALCheckpoints: Sendable {
         }, context)
     }
 
-    /// Whether an idle writer should checkpoint now.
-    var isDue: Bool { pages.load(ordering: .relaxed) >= idlePages }
+    /// Whether an idle writer should checkpoint now: `idlePages` not yet copied.
+    var isDue: Bool { pages.load(ordering: .relaxed) - copied.load(ordering: .relaxed) >= idlePages }
 
-    /// After a checkpoint, the log starts over at the next commit.
-    func checkpointed() { pages.store(0, ordering: .relaxed) }
+    /// A checkpoint found `logged` pages in the log and copied `copied` of them (on the writer's queue).
+    func checkpointed(logged: Int32, copied: Int32) {
+        pages.store(max(0, logged), ordering: .relaxed)
+        self.copied.store(max(0, copied), ordering: .relaxed)
+    }
 }

@@ -109,6 +109,13 @@ import Testing
                 try #require(ContinuousClock.now < deadline, "Tom's silent connection was never closed")
                 _ = try await uma.client.request(.heartbeat, HeartbeatRequest(fromuid: uma.uid), as: ErrorReply.self)
             }
+            // Uma signed up after Tom: without her beats she would follow him within a few sweeps. She
+            // beats on for a whole idle timeout and two sweeps more, and stays.
+            let tomClosed = ContinuousClock.now
+            while tomClosed.duration(to: .now) < .seconds(4) {
+                _ = try await uma.client.request(.heartbeat, HeartbeatRequest(fromuid: uma.uid), as: ErrorReply.self)
+                #expect(!(await uma.client.waitForClose(timeout: .milliseconds(300))), "Uma, beating, was closed")
+            }
             let beat = try await uma.client.request(.heartbeat, HeartbeatRequest(), as: ErrorReply.self)
             #expect(beat.error == .success)
         }

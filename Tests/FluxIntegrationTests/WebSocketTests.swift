@@ -195,6 +195,8 @@ import Testing
             // On a thread of its own: a busy cooperative pool (the parallel suite) must not delay it.
             let stop = DispatchSemaphore(value: 0)
             let stopped = Atomic<Bool>(false)
+            var stopSignalled = false
+            defer { if !stopSignalled { stop.signal() } }
             Thread.detachNewThread {
                 repeat {
                     pinging.send(opcode: 9, Array("ka".utf8))
@@ -209,6 +211,7 @@ import Testing
             #expect(await Self.waitForClose(silent, timeout: .seconds(20)), "a silent WebSocket is closed after the idle timeout")
             #expect(await stalled.readToClose(timeout: .seconds(5)) != nil, "a stalled upgrade request is closed")
             stop.signal()
+            stopSignalled = true
             _ = await eventually { stopped.load(ordering: .relaxed) }
 
             // Both kept their connections: every ping got its pong, every 1023 its 1024, and they still answer.

@@ -12,6 +12,8 @@ public func eventually(
     while true {
         if try await condition() { return true }
         guard ContinuousClock.now < deadline else { return false }
+        // Cancelled, a sleep returns at once: look once more instead of spinning to the deadline.
+        if Task.isCancelled { return try await condition() }
         try? await Task.sleep(for: interval)
     }
 }
