@@ -27,7 +27,7 @@ public final class SQLiteStore: Store {
             }
             var configuration = Configuration()
             // Several processes may share one file on a host; wait for their locks instead of failing.
-            configuration.busyMode = .timeout(10)
+            configuration.busyMode = SQLiteLockWait.busyMode()
             let checkpoints = self.checkpoints
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
