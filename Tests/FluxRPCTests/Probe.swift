@@ -16,9 +16,9 @@ protocol ProbeAPI: Sendable {
 
 /// The in-process implementation (the "in-memory transport" is a direct call).
 struct ProbeService: ProbeAPI {
-    /// With `slowCalls`, a slow call is counted when it starts and ends when the test releases it (or
-    /// its time is up), so a test can wait for it to be in flight and decide when it finishes.
-    var slowCalls: SlowCalls?
+    /// A slow call is counted when it starts and ends when the test releases it (or its time is up), so
+    /// a test can wait for it to be in flight and decide when it finishes; by default nobody releases it.
+    var slowCalls = SlowCalls()
 
     func echo(_ text: String) async throws(FluxError) -> String { text }
 
@@ -27,10 +27,6 @@ struct ProbeService: ProbeAPI {
     }
 
     func slow(milliseconds: Int) async throws(FluxError) -> String {
-        guard let slowCalls else {
-            try? await Task.sleep(for: .milliseconds(milliseconds))
-            return "done"
-        }
         slowCalls.started()
         _ = await eventually(within: .milliseconds(milliseconds), every: .milliseconds(10)) { slowCalls.isReleased }
         return "done"
@@ -123,7 +119,7 @@ enum Transport: String, CaseIterable, CustomStringConvertible, Sendable {
 
     /// A probe over this transport, and a closure that tears it down.
     func probe(slowCalls: SlowCalls? = nil) async throws -> (any ProbeAPI, @Sendable () async -> Void) {
-        let service = ProbeService(slowCalls: slowCalls)
+        let service = slowCalls.map { ProbeService(slowCalls: $0) } ?? ProbeService()
         switch self {
         case .inProcess:
             return (service, {})
