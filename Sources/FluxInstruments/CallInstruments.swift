@@ -16,43 +16,36 @@ public final class CallInstruments: Sendable {
 
     /// Runs `body` as operation `op`, recording its time and, if it throws, a failure.
     public func timed<T, Failure: Error>(_ op: String, _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
-        let record = recorder(op)
+        let start = ContinuousClock.now
         do {
             let value = try await body()
-            record(true)
+            record(op, since: start)
             return value
         } catch {
-            record(false)
+            record(op, since: start, failed: true)
             throw error
         }
     }
 
     /// `timed` for a blocking call (on a thread of its own).
     public func timedBlocking<T, Failure: Error>(_ op: String, _ body: () throws(Failure) -> T) throws(Failure) -> T {
-        let record = recorder(op)
+        let start = ContinuousClock.now
         do {
             let value = try body()
-            record(true)
+            record(op, since: start)
             return value
         } catch {
-            record(false)
+            record(op, since: start, failed: true)
             throw error
         }
     }
 
-    /// Records one call of `op` that succeeded, started at `start` (a call timed only when it did work).
-    public func record(_ op: String, since start: ContinuousClock.Instant) {
-        instruments(op).timer.record(duration: ContinuousClock.now - start)
-    }
-
-    /// Starts the clock for one call of `op`; the returned closure records its time and outcome.
-    private func recorder(_ op: String) -> (_ succeeded: Bool) -> Void {
+    /// Records one call of `op` started at `start`, and a failure if it `failed` (a caller may time a
+    /// call only when it did work).
+    public func record(_ op: String, since start: ContinuousClock.Instant, failed: Bool = false) {
         let instruments = self.instruments(op)
-        let start = ContinuousClock.now
-        return { succeeded in
-            instruments.timer.record(duration: ContinuousClock.now - start)
-            if !succeeded { instruments.errors.increment() }
-        }
+        instruments.timer.record(duration: ContinuousClock.now - start)
+        if failed { instruments.errors.increment() }
     }
 
     private func instruments(_ op: String) -> (timer: Timer, errors: Counter) {
