@@ -220,7 +220,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "FluxTestSupport", dependencies: ["FluxNet"], path: "Tests/FluxTestSupport", swiftSettings: swiftSettings),
+        .target(name: "FluxTestSupport", dependencies: ["FluxNet", .product(name: "Logging", package: "swift-log")], path: "Tests/FluxTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "FluxProtocolTests",
             dependencies: [

@@ -146,6 +146,7 @@ public struct ChatServer: Service {
     private func closeIdleConnections() async {
         let policy = IdlePolicy(idleTimeout: configuration.idleTimeout, loginTimeout: configuration.loginTimeout)
         let uptime = service.uptime
+        let logger = self.logger
         // Session id → its last read when a sweep first found it idle (here, not in every session).
         var suspects: [UInt64: UInt64] = [:]
         while !Task.isCancelled {
@@ -155,7 +156,14 @@ public struct ChatServer: Service {
             for session in await service.openConnections() where Self.idle(session, policy, now: now) {
                 let lastRead = session.lastRead.load(ordering: .relaxed)
                 if suspects[session.id] == lastRead {
-                    session.closeIfStill { Self.idle(session, policy, now: uptime()) }
+                    session.closeIfStill {
+                        let now = uptime()
+                        guard Self.idle(session, policy, now: now) else { return false }
+                        logger.debug("closing an idle connection", metadata: [
+                            "session": "\(session.id)", "uid": "\(session.uid.map(String.init) ?? "-")",
+                            "silent_ms": "\((now &- session.lastRead.load(ordering: .relaxed)) / 1_000_000)"])
+                        return true
+                    }
                 } else {
                     stillSuspect[session.id] = lastRead
                 }
@@ -195,7 +203,10 @@ public struct ChatServer: Service {
             writer: writer,
             remote: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
             openedAt: service.uptime(),
-            onOverflow: { metrics.queueDrops.increment() },
+            onOverflow: { [logger] in
+                metrics.queueDrops.increment()
+                logger.info("outbound queue full; closing the connection", metadata: ["remote": "\(channel.remoteAddress?.description ?? "?")"])
+            },
             closeConnection: { ifStill in
                 guard let ifStill else { return channel.close(promise: nil) }
                 // Checked again on the loop: what it read meanwhile counts (a loop that was waiting

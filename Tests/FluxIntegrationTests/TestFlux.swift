@@ -15,11 +15,12 @@ struct TestFlux: Sendable {
 
     /// Starts the server, runs `body`, then shuts the server down gracefully and waits for it to stop.
     /// With `time`, the server's rate-limit windows and in-memory KV expiries move only when the test
-    /// advances it.
+    /// advances it. With `logs`, the server logs everything (debug and up) there instead of nowhere.
     static func run(
         roles: String = "all",
         environment: [String: String] = [:],
         time: ManualTime? = nil,
+        logs: CapturedLogs? = nil,
         _ body: (TestFlux) async throws -> Void
     ) async throws {
         let dataDirectory = FileManager.default.temporaryDirectory
@@ -42,8 +43,10 @@ struct TestFlux: Sendable {
         }
         env.merge(environment) { _, new in new }
         let configuration = try await ConfigurationLoader(environment: env).load(roles: try Role.parseList(roles))
-        var logger = Logger(label: "flux-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["FLUX_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        var logger = logs?.logger ?? Logger(label: "flux-test")
+        if logs == nil {
+            logger.logLevel = ProcessInfo.processInfo.environment["FLUX_TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
+        }
         let clocks = time.map { ServerClocks(wallSeconds: $0.wallSeconds, monotonic: $0.now) } ?? .real
         let server = try await FluxServer(configuration: configuration, logger: logger, signals: [], clocks: clocks)
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -181,7 +181,9 @@ import Testing
 
     @Test func pingsAndHeartbeatsKeepAWebSocketOpenAndSilenceClosesIt() async throws {
         let environment = ["FLUX_CHAT_IDLE_TIMEOUT": "3", "FLUX_CHAT_LOGIN_TIMEOUT": "2"]
-        try await TestFlux.run(environment: environment) { (flux: TestFlux) async throws in
+        // The server's log, to tell why a connection closed when one that should not does.
+        let logs = CapturedLogs()
+        try await TestFlux.run(environment: environment, logs: logs) { (flux: TestFlux) async throws in
             // The slow part (registration, HTTP login) first, so the three sessions start together.
             let logins = [try await Self.httpLogin(flux, "wsping"), try await Self.httpLogin(flux, "wsbeat"), try await Self.httpLogin(flux, "wssilent")]
             let pinging = try await Self.openSession(logins[0])
@@ -220,11 +222,11 @@ import Testing
             while let message = try await pinging.next(), message.opcode != 1 {
                 if message.opcode == 10, message.text == "ka" { pongs += 1 }
             }
-            #expect(pongs > 0 && !pinging.closed, "pings were answered with pongs and kept the connection (\(pongs) pongs, closed: \(pinging.closed))")
+            #expect(pongs > 0 && !pinging.closed, "pings were answered with pongs and kept the connection (\(pongs) pongs, closed: \(pinging.closed)); server log:\n\(logs.lines.joined(separator: "\n"))")
             beating.send(text: #"{"id":1023,"body":{"fromuid":0,"last":true}}"#)
             var beats = 0
             while let envelope = try await beating.nextEnvelope(timeout: .seconds(2)), envelope.id == 1024 { beats += 1 }
-            #expect(beats > 1 && !beating.closed, "heartbeats were answered and kept the connection (\(beats) answers)")
+            #expect(beats > 1 && !beating.closed, "heartbeats were answered and kept the connection (\(beats) answers); server log:\n\(logs.lines.joined(separator: "\n"))")
         }
     }
 

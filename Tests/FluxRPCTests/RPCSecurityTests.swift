@@ -116,48 +116,6 @@ import Testing
     }
 }
 
-/// Log lines kept in memory, to check what a server says.
-final class CapturedLogs: Sendable {
-    private let storage = Mutex<[String]>([])
-
-    var logger: Logger {
-        Logger(label: "captured") { _ in Handler(logs: self) }
-    }
-
-    var lines: [String] { storage.withLock { $0 } }
-
-    func append(_ line: String) { storage.withLock { $0.append(line) } }
-
-    /// Waits (bounded) for a line containing `text`.
-    func waitFor(_ text: String, timeout: Duration = .seconds(10)) async throws {
-        guard await eventually(within: timeout, { lines.contains(where: { $0.contains(text) }) }) else {
-            throw CapturedLogsTimeout(text: text, lines: lines)
-        }
-    }
-
-    struct Handler: LogHandler {
-        let logs: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let fields = (metadata.merging(event.metadata ?? [:]) { _, new in new }).map { "\($0.key)=\($0.value)" }.sorted()
-            logs.append("\(event.level) \(event.message) \(fields.joined(separator: " "))")
-        }
-    }
-}
-
-struct CapturedLogsTimeout: Error, CustomStringConvertible {
-    let text: String
-    let lines: [String]
-    var description: String { "no log line with '\(text)' in: \(lines)" }
-}
-
 /// A TCP peer that speaks no protocol: sends bytes and reports whether the server closed the connection.
 enum RawPeer {
     /// Sends `bytes` and waits until the server closes the connection (true) or `timeout` passes (false).
