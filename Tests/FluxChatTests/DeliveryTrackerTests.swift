@@ -1,5 +1,6 @@
 @testable import FluxChat
 import FluxStore
+import FluxTestSupport
 import Foundation
 import Logging
 import Synchronization
@@ -25,7 +26,7 @@ import Testing
         let tracker: DeliveryTracker
 
         init() async throws {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-tracker-\(UUID().uuidString)").path
+            folder = TestFolder.path("flux-tracker")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             store = try SQLiteStore(path: folder + "/flux.sqlite")
             let a = try await store.createUser(NewUser(name: "ta", email: "ta@example.com", passwordHash: "x", icon: ""))

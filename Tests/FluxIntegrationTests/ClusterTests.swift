@@ -137,7 +137,7 @@ let clusterSecret = "integration-tests-cluster-secret-0123456789"
     /// The database the processes share: one SQLite file, or a new database on the test MariaDB.
     static func sharedDatabase(_ kind: String) async throws -> String {
         if kind == "sqlite" {
-            let shared = FileManager.default.temporaryDirectory.appendingPathComponent("flux-cluster-\(UUID().uuidString)").path
+            let shared = TestFolder.path("flux-cluster")
             try FileManager.default.createDirectory(atPath: shared, withIntermediateDirectories: true)
             return "sqlite://\(shared)/flux.sqlite"
         }

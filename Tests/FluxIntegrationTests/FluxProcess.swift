@@ -31,7 +31,7 @@ final class FluxProcess: Sendable {
         _ arguments: [String], environment: [String: String] = [:], dataDirectory: String? = nil, openFileLimit: Int? = nil
     ) throws -> FluxProcess {
         let dataDirectory = dataDirectory
-            ?? FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
+            ?? TestFolder.path("flux-proc")
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let logPath = dataDirectory + "/stderr-\(UUID().uuidString.prefix(8)).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -62,7 +62,7 @@ final class FluxProcess: Sendable {
     }
 
     private static func runToEndBlocking(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String, errors: String) {
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("flux-proc-\(UUID().uuidString)").path
+        let dataDirectory = TestFolder.path("flux-proc")
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

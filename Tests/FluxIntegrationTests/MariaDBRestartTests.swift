@@ -129,7 +129,7 @@ final class TestMariaDBServer: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/mariadbd"),
             FileManager.default.isExecutableFile(atPath: "/usr/bin/mariadb-install-db")
         else { throw MissingTestServer("mariadb-server is not installed (make deps installs it)") }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-mariadb-\(UUID().uuidString)").path
+        let folder = TestFolder.path("flux-mariadb")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let install = ChildProcess()
         install.executableURL = URL(fileURLWithPath: "/usr/bin/mariadb-install-db")

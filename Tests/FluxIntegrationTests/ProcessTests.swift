@@ -1,3 +1,4 @@
+import FluxTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -42,7 +43,7 @@ import Testing
     }
 
     @Test func configFileIsReadAndEnvironmentWins() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-conf-\(UUID().uuidString)").path
+        let folder = TestFolder.path("flux-conf")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let file = folder + "/flux.yaml"
         try "gate:\n  port: 9181\nchat:\n  advertise: chat.example.com:9190\n".write(toFile: file, atomically: true, encoding: .utf8)
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func adminDatabaseMigrateAndStatus() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-admin-\(UUID().uuidString)").path
+        let folder = TestFolder.path("flux-admin")
         let environment = ["FLUX_DATA_DIR": folder]
         let before = try await FluxProcess.runToEnd(["admin", "db", "status"], environment: environment)
         #expect(before.status == 0 && before.output.contains("pending  v1-"), "\(before)")

@@ -66,7 +66,7 @@ final class TestRedisServer: @unchecked Sendable {
 
     static func start() throws -> TestRedisServer {
         let port = try freeLoopbackPort()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-redis-\(UUID().uuidString)").path
+        let folder = TestFolder.path("flux-redis")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         return TestRedisServer(port: port, folder: folder, process: try launch(port: port, folder: folder))
     }

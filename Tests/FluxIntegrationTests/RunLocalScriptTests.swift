@@ -18,7 +18,7 @@ import Testing
         // so none can take one of these between this check and the script's bind.
         let offset = try #require((0..<200).lazy.map { _ in Int.random(in: -7_000..<500) }
             .first { offset in Self.basePorts.allSatisfy { loopbackPortIsFree($0 + offset) } }, "no free set of ports")
-        let data = FileManager.default.temporaryDirectory.appendingPathComponent("flux-run-local-\(UUID().uuidString)").path
+        let data = TestFolder.path("flux-run-local")
         defer { try? FileManager.default.removeItem(atPath: data) }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         // Job control puts the script in a process group of its own: its `trap 'kill 0' EXIT` and our

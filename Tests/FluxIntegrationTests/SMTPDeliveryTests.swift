@@ -90,7 +90,7 @@ final class SMTPTestServer: Sendable {
                 "aiosmtpd is missing: install Debian's python3-aiosmtpd (make deps) or set FLUX_TEST_SMTP_PYTHON to a Python that has it (tried \(python))")
         }
         let port = try freeLoopbackPort()
-        let maildir = FileManager.default.temporaryDirectory.appendingPathComponent("flux-maildir-\(UUID().uuidString)").path
+        let maildir = TestFolder.path("flux-maildir")
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", maildir]

@@ -23,8 +23,7 @@ struct TestFlux: Sendable {
         logs: CapturedLogs? = nil,
         _ body: (TestFlux) async throws -> Void
     ) async throws {
-        let dataDirectory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("flux-it-\(UUID().uuidString)").path
+        let dataDirectory = TestFolder.path("flux-it")
         var env = [
             "FLUX_DATA_DIR": dataDirectory,
             "FLUX_GATE_HOST": "127.0.0.1",

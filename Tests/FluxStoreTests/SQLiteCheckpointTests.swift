@@ -1,4 +1,5 @@
 @testable import FluxStore
+import FluxTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// a commit only past `forcedPages`; the backlog index holds undelivered texts only.
 @Suite struct SQLiteCheckpointTests {
     private func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("flux-wal-\(UUID().uuidString)/flux.sqlite").path
+        TestFolder.path("flux-wal") + "/flux.sqlite"
     }
 
     /// Ten texts of 3,000 characters: a commit of several pages.

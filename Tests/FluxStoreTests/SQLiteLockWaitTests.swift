@@ -1,4 +1,5 @@
 @testable import FluxStore
+import FluxTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -7,7 +8,7 @@ import Testing
 /// first one's lock in short steps, and gives up after its timeout.
 @Suite struct SQLiteLockWaitTests {
     private func pools(timeout: Duration, onFirstWait: (@Sendable () -> Void)? = nil) throws -> (DatabasePool, DatabasePool) {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("flux-lock-\(UUID().uuidString).sqlite").path
+        let path = TestFolder.path("flux-lock") + ".sqlite"
         var configuration = Configuration()
         configuration.busyMode = SQLiteLockWait.busyMode(timeout: timeout, onFirstWait: onFirstWait)
         let first = try DatabasePool(path: path, configuration: configuration)

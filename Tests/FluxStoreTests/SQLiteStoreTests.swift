@@ -1,4 +1,5 @@
 import FluxStore
+import FluxTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -6,7 +7,7 @@ import Testing
 /// What is particular to the SQLite store: the file, its mode, its URL and schema checks.
 @Suite struct SQLiteStoreTests {
     private func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("flux-sqlite-\(UUID().uuidString)/flux.sqlite").path
+        TestFolder.path("flux-sqlite") + "/flux.sqlite"
     }
 
     @Test func dataSurvivesReopening() async throws {

@@ -1,4 +1,5 @@
 import FluxStore
+import FluxTestSupport
 import Foundation
 
 /// The `Store` implementations the conformance suite runs against. Add a case when an implementation
@@ -14,7 +15,7 @@ enum StoreBackend: String, CaseIterable, CustomStringConvertible, Sendable {
     func make() async throws -> any Store {
         switch self {
         case .sqlite:
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-store-\(UUID().uuidString)")
+            let folder = URL(fileURLWithPath: TestFolder.path("flux-store"))
             return try SQLiteStore(path: folder.appendingPathComponent("flux.sqlite").path)
         case .mariadb:
             guard let base = ProcessInfo.processInfo.environment["FLUX_TEST_MARIADB_URL"], var url = try? MariaDBURL(parsing: base) else {

@@ -1,4 +1,5 @@
 @testable import FluxStore
+import FluxTestSupport
 import Foundation
 import GRDB
 import Testing
@@ -94,7 +95,7 @@ extension StoreBackend {
         let rows = users.enumerated().map { index, name in (name: name, email: "legacy-\(index)-\(tag)@example.com") }
         switch self {
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("flux-legacy-\(UUID().uuidString)").path
+            let path = TestFolder.path("flux-legacy")
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             let queue = try DatabaseQueue(path: path + "/flux.sqlite")
             try Schema.migrator.migrate(queue, upTo: first)

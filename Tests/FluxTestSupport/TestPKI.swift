@@ -11,7 +11,7 @@ public struct TestPKI: Sendable {
 
     /// Makes the files in a new temporary folder.
     public static func make() throws -> TestPKI {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flux-pki-\(UUID().uuidString)").path
+        let folder = TestFolder.path("flux-pki")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let extensions = folder + "/leaf.ext"
         try "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1\n"
