@@ -52,7 +52,7 @@ struct Milliseconds: Codable, Sendable { var milliseconds: Int }
 
 /// The same API over JSON-over-TCP RPC.
 struct ProbeRPCClient: ProbeAPI {
-    let client: RPCClient
+    let client: any RPCCaller
 
     func echo(_ text: String) async throws(FluxError) -> String {
         try await client.call("probe.echo", Text(text: text), as: Text.self).text
