@@ -25,9 +25,14 @@ struct HeapTrimmer: Service {
                 try? await Task.sleep(for: interval)
                 let free = await Self.onQueue(queue) { Int(mallinfo2().fordblks) }
                 guard policy.shouldTrim(free: free) else { continue }
+                let started = ContinuousClock.now
                 await Self.onQueue(queue) { _ = malloc_trim(0) }
+                let took = started.duration(to: .now)
                 trims.increment()
-                self.logger.debug("heap trimmed", metadata: ["free_bytes": "\(free)"])
+                self.logger.debug("heap trimmed", metadata: [
+                    "free_bytes": "\(free)",
+                    "took_us": "\(took.components.seconds * 1_000_000 + took.components.attoseconds / 1_000_000_000_000)",
+                ])
             }
         }
     }
