@@ -7,13 +7,17 @@ import Foundation
 public enum TestFolder {
     private static let prefix = "flux-tests-"
 
-    /// `<tmp>/flux-tests-<pid>`, created on first use.
+    /// `<tmp>/flux-tests-<pid>-XXXXXX`, made on first use by `mkdtemp` (a new folder, mode 0700: the
+    /// tests' secrets and keys never land in a folder someone else made).
     static let parent: String = {
         let temporary = FileManager.default.temporaryDirectory.path
-        removeFoldersOfEndedRuns(in: temporary)
-        let parent = temporary + "/" + prefix + "\(getpid())"
-        try? FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        var template = Array((temporary + "/" + prefix + "\(getpid())-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { buffer in mkdtemp(buffer.baseAddress!) }
+        precondition(made != nil, "cannot make a folder for the tests' files in \(temporary): errno \(errno)")
+        let parent = String(cString: template)
         atexit { try? FileManager.default.removeItem(atPath: TestFolder.parent) }
+        // Off the first caller's thread: a crashed run may have left a large folder (a MariaDB data folder).
+        Thread.detachNewThread { removeFoldersOfEndedRuns(in: temporary) }
         return parent
     }()
 
@@ -22,10 +26,12 @@ public enum TestFolder {
         parent + "/" + name + "-" + UUID().uuidString
     }
 
+    /// Removes `flux-tests-<pid>-…` folders whose process is gone (never one of a live process, ours or
+    /// another user's).
     private static func removeFoldersOfEndedRuns(in temporary: String) {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? []
         for entry in entries where entry.hasPrefix(prefix) {
-            guard let pid = pid_t(entry.dropFirst(prefix.count)), pid != getpid() else { continue }
+            guard let pid = pid_t(entry.dropFirst(prefix.count).prefix { $0 != "-" }), pid != getpid() else { continue }
             if kill(pid, 0) != 0, errno == ESRCH {
                 try? FileManager.default.removeItem(atPath: temporary + "/" + entry)
             }
