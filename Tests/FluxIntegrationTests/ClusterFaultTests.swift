@@ -160,12 +160,18 @@ import Testing
         print("recovery: front killed → login through the other gate after \(recovery)")
         for index in 0..<10 { await pair.texts.send("after-\(index)") }
         // Past the node lifetime: the chat nodes renew through the other status, so logins still work.
+        // Texts go on until every node's registration was renewed later than one made before the kill
+        // could have lived.
+        let lifetime = Int64((Double(cluster.nodeTTL) ?? 0) * 1000)
+        let outlived = FaultCluster.wallMilliseconds() + lifetime
         var index = 0
-        while killed.duration(to: .now) < .seconds(4) {
+        let renewed = await eventually(within: .seconds(15), every: .milliseconds(50)) {
             await pair.texts.send("during-\(index)")
             index += 1
-            try await Task.sleep(for: .milliseconds(50))
+            guard let records = try? await cluster.registrations() else { return false }
+            return cluster.nodes.allSatisfy { (records[$0.name]?.renewedAt ?? 0) > outlived }
         }
+        #expect(renewed, "every chat node renewed its registration through the other status past its lifetime")
         let (again, assigned) = try await cluster.logIn(late, front: 1)
         #expect(cluster.nodes.map(\.chatPort).contains(assigned))
         await again.close()
@@ -196,17 +202,15 @@ import Testing
         // Texts are live again within 3 s: one sent then arrives at once.
         var live: Duration?
         var index = 0
-        while live == nil, back.duration(to: .now) < .seconds(8) {
+        _ = await eventually(within: .seconds(8), every: .milliseconds(100)) {
             let id = "after-\(index)"
             index += 1
             let sent = ContinuousClock.now
-            guard await pair.texts.send(id) else {
-                try await Task.sleep(for: .milliseconds(100))
-                continue
+            guard await pair.texts.send(id), await pair.inbox.waitFor([id], until: sent.advanced(by: .milliseconds(300))).isEmpty else {
+                return false
             }
-            if await pair.inbox.waitFor([id], until: sent.advanced(by: .milliseconds(300))).isEmpty {
-                live = back.duration(to: sent)
-            }
+            live = back.duration(to: sent)
+            return true
         }
         let liveAfter = try #require(live, "texts never became live again")
         #expect(liveAfter < .seconds(3), "texts live again \(liveAfter) after Redis came back")
@@ -269,16 +273,18 @@ import Testing
         try await cluster.fronts[0].process.waitForLog("rpc handshake failed")
 
         await cluster.fronts[0].process.crash()
-        // Down for longer than a registration lives, so the nodes' registrations lapse meanwhile.
-        let down = ContinuousClock.now
+        // Down until the nodes' registrations have lapsed (nothing renews them now); texts go on meanwhile.
         var during: [String] = []
         var index = 0
-        while down.duration(to: .now) < .seconds(3) {
+        let lapsed = await eventually(within: .seconds(15), every: .milliseconds(150)) {
             let id = "during-\(index)"
             index += 1
             if await pair.texts.send(id) { during.append(id) }
-            try await Task.sleep(for: .milliseconds(150))
+            guard let records = try? await cluster.registrations() else { return false }
+            let now = FaultCluster.wallMilliseconds()
+            return cluster.nodes.allSatisfy { (records[$0.name]?.expiresAt ?? 0) < now }
         }
+        #expect(lapsed, "the nodes' registrations lapsed while the only status was down")
         try await cluster.restartFront(0)
         let back = ContinuousClock.now
         #expect(!during.isEmpty)

@@ -1,5 +1,6 @@
 import FluxTestSupport
 import FluxClient
+import FluxKV
 import FluxProtocol
 import Foundation
 import Testing
@@ -102,6 +103,32 @@ final class FaultCluster: @unchecked Sendable {
     }
 
     func node(_ name: String) -> Node { nodes.first { $0.name == name }! }
+
+    /// Each chat node's registration as the status roles keep it in the cluster's Redis: when it was last
+    /// renewed and until when it is live, in wall-clock milliseconds (nodes without one are absent).
+    func registrations() async throws -> [String: (renewedAt: Int64, expiresAt: Int64)] {
+        let store = RedisKeyValueStore(url: try RedisURL(parsing: common["FLUX_KV_URL"] ?? ""), connections: 1)
+        var found: [String: (renewedAt: Int64, expiresAt: Int64)] = [:]
+        do {
+            for node in nodes {
+                // Where `NodeRegistry` keeps it: field `node:<name>` of the hash `nodes`.
+                guard let text = try await store.hashGet("nodes", field: "node:\(node.name)"),
+                    let record = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                    let renewedAt = (record["renewedAt"] as? NSNumber)?.int64Value,
+                    let expiresAt = (record["expiresAt"] as? NSNumber)?.int64Value
+                else { continue }
+                found[node.name] = (renewedAt, expiresAt)
+            }
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+        return found
+    }
+
+    /// The wall clock in milliseconds, as the status roles stamp registrations.
+    static func wallMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     func stop() {
         for front in fronts { front.process.kill() }

@@ -257,7 +257,7 @@ class TcpUser(Chat):
     def __init__(self, host, port):
         super().__init__(host, port)
         self.lock = threading.Lock()
-        self.running = True
+        self.stopped = threading.Event()
         threading.Thread(target=self._beat, daemon=True).start()
 
     def send(self, msg_id, body):
@@ -265,8 +265,8 @@ class TcpUser(Chat):
             super().send(msg_id, body)
 
     def _beat(self):
-        while self.running:
-            time.sleep(5)
+        # A heartbeat (1023) every 5 s, the protocol's interval; ends at once when the client closes.
+        while not self.stopped.wait(5):
             try:
                 self.send(1023, {})
             except OSError:
@@ -290,7 +290,7 @@ class TcpUser(Chat):
                 pass
 
     def close(self):
-        self.running = False
+        self.stopped.set()
         self.sock.close()
 
 
