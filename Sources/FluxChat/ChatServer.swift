@@ -198,14 +198,15 @@ public struct ChatServer: Service {
             if !delivered.isEmpty { tracker.delivered(delivered) }
             if !groups.isEmpty { tracker.delivered(groups: groups) }
         }
+        let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? ""
         let session = ChatSession(
             id: Self.sessionIDs.wrappingAdd(1, ordering: .relaxed).newValue,
             writer: writer,
-            remote: channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "",
+            remote: remote,
             openedAt: service.uptime(),
             onOverflow: { [logger] in
                 metrics.queueDrops.increment()
-                logger.info("outbound queue full; closing the connection", metadata: ["remote": "\(channel.remoteAddress?.description ?? "?")"])
+                logger.info("outbound queue full; closing the connection", metadata: ["remote": "\(remote)"])
             },
             closeConnection: { ifStill in
                 guard let ifStill else { return channel.close(promise: nil) }

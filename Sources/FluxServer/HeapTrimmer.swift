@@ -27,12 +27,9 @@ struct HeapTrimmer: Service {
                 guard policy.shouldTrim(free: free) else { continue }
                 let started = ContinuousClock.now
                 await Self.onQueue(queue) { _ = malloc_trim(0) }
-                let took = started.duration(to: .now)
+                let took = Int(started.duration(to: .now) / .microseconds(1))
                 trims.increment()
-                self.logger.debug("heap trimmed", metadata: [
-                    "free_bytes": "\(free)",
-                    "took_us": "\(took.components.seconds * 1_000_000 + took.components.attoseconds / 1_000_000_000_000)",
-                ])
+                self.logger.debug("heap trimmed", metadata: ["free_bytes": "\(free)", "took_us": "\(took)"])
             }
         }
     }
